@@ -1,0 +1,58 @@
+import type { Context } from "../../cli/context.js";
+import { UserError } from "../../cli/errors.js";
+import { REQUIRED_SECRETS } from "../../secrets/catalog.js";
+import { createIdentityFile, identitySource, readIdentities } from "../../secrets/identity.js";
+import { emptyStore, lookupSecret, readStore, writeStore } from "../../secrets/store.js";
+import { inventoryDir, requireInventory, shortPath } from "./open.js";
+
+export async function run(ctx: Context): Promise<number> {
+  const { out } = ctx;
+  const { inventory, loaded } = requireInventory(ctx);
+  const src = identitySource(inventoryDir(inventory), inventory.secrets.identityFile);
+  let identities = readIdentities(src);
+  let createdIdentity = false;
+  if (!identities) {
+    if (!src.file) throw new UserError("no age identity available");
+    const { identity, recipient } = await createIdentityFile(src.file);
+    identities = [identity];
+    createdIdentity = true;
+    out.line(
+      `Created age identity ${shortPath(src.file)} (public key ${recipient}). Back it up: without it the secrets cannot be read.`,
+    );
+  }
+  const read = await readStore(inventory.secrets.file, identities);
+  if (read.state === "locked") throw new UserError("no identity to open the secrets store");
+  const data = read.state === "open" ? read.data : emptyStore();
+  const added: string[] = [];
+  for (const host of inventory.hosts) {
+    for (const spec of REQUIRED_SECRETS) {
+      if (lookupSecret(data, host.name, spec.name) !== undefined) continue;
+      data.hosts[host.name] ??= {};
+      (data.hosts[host.name] as Record<string, string>)[spec.name] = spec.generate();
+      added.push(`${host.name}: ${spec.name}`);
+    }
+  }
+  const unresolved = loaded.secretRefs.filter(
+    (r) => lookupSecret(data, r.host, r.name) === undefined,
+  );
+  if (added.length > 0 || read.state === "missing") {
+    await writeStore(inventory.secrets.file, data, identities);
+  }
+  const store = shortPath(inventory.secrets.file);
+  if (added.length === 0) {
+    out.line(`Secrets store ${store} already holds every generated secret; nothing changed.`);
+  } else {
+    out.line(
+      `${read.state === "missing" ? "Created" : "Updated"} secrets store ${store}; generated ${added.length} secret${added.length === 1 ? "" : "s"}:`,
+    );
+    for (const a of added) out.line(`  + ${a}`);
+  }
+  for (const r of unresolved) {
+    out.line(
+      `Still missing: ${r.name} (referenced at ${r.path}); add it with \`provision secrets set ${r.name} --host ${r.host} -i ${ctx.inventoryFile}\`.`,
+    );
+  }
+  if (createdIdentity)
+    out.line("Keep the identity out of version control; the store itself may be committed.");
+  return unresolved.length > 0 ? 1 : 0;
+}

@@ -1,0 +1,67 @@
+import type { Context } from "../../cli/context.js";
+import { UserError } from "../../cli/errors.js";
+import { SECRET_NAME } from "../../secrets/catalog.js";
+import { identitySource, readIdentities } from "../../secrets/identity.js";
+import { registerSecret } from "../../secrets/redact.js";
+import { readStore, writeStore } from "../../secrets/store.js";
+import { inventoryDir, requireInventory, shortPath } from "./open.js";
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) {
+    throw new UserError("secrets set reads the value from standard input, which is a terminal", {
+      hint: 'Pipe it in, e.g. `printf %s "$VALUE" | provision secrets set NAME`, so it never lands in shell history.',
+    });
+  }
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
+}
+
+export async function run(
+  ctx: Context,
+  opts: Record<string, unknown>,
+  args: string[],
+): Promise<number> {
+  const name = args[0] ?? "";
+  if (!SECRET_NAME.test(name)) {
+    throw new UserError(
+      `secret name '${name}' is invalid; use lower-case letters, digits and _ (starting with a letter)`,
+    );
+  }
+  const { inventory } = requireInventory(ctx);
+  const host = opts.host as string | undefined;
+  if (host !== undefined && !inventory.hosts.some((h) => h.name === host)) {
+    throw new UserError(`no host '${host}' in ${ctx.inventoryFile}`, {
+      hint: `Hosts: ${inventory.hosts.map((h) => h.name).join(", ")}`,
+    });
+  }
+  const value = await readStdin();
+  if (value === "" || /[\u0000-\u001f\u007f]/.test(value)) {
+    throw new UserError(
+      "the secret value is empty or contains control characters (line breaks, tabs)",
+    );
+  }
+  registerSecret(value);
+  const identities = readIdentities(
+    identitySource(inventoryDir(inventory), inventory.secrets.identityFile),
+  );
+  const read = await readStore(inventory.secrets.file, identities);
+  if (read.state !== "open" || !identities) {
+    throw new UserError(`no readable secrets store at ${shortPath(inventory.secrets.file)}`, {
+      hint: `Run \`provision secrets init -i ${ctx.inventoryFile}\` first.`,
+    });
+  }
+  if (host) {
+    read.data.hosts[host] ??= {};
+    (read.data.hosts[host] as Record<string, string>)[name] = value;
+  } else {
+    read.data.shared[name] = value;
+  }
+  await writeStore(inventory.secrets.file, read.data, identities);
+  ctx.out.line(
+    `Stored ${name}${host ? ` for host ${host}` : " (shared)"} in ${shortPath(inventory.secrets.file)}.`,
+  );
+  return 0;
+}

@@ -1,0 +1,187 @@
+import type { ErrorObject } from "ajv";
+import type { Diagnostic } from "../diagnostics.js";
+import { didYouMean } from "../util/suggest.js";
+import { deref, type JsonSchema, validateDocument } from "./schema.js";
+import type { Source } from "./source.js";
+
+/** Checks the document's shape against the published schema; one diagnostic per real problem. */
+export function checkStructure(source: Source, data: unknown): Diagnostic[] {
+  const errors = pruneAnyOf(validateDocument(data), data);
+  return errors
+    .filter((e) => e.keyword !== "propertyNames")
+    .map((e) => toDiagnostic(source, data, e));
+}
+
+function pathOf(instancePath: string): string[] {
+  if (instancePath === "") return [];
+  return instancePath
+    .slice(1)
+    .split("/")
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+}
+
+export function dotted(path: readonly (string | number)[]): string {
+  return path.join(".");
+}
+
+function valueAt(data: unknown, path: readonly string[]): unknown {
+  let v: unknown = data;
+  for (const p of path) {
+    if (v === null || typeof v !== "object") return undefined;
+    v = (v as Record<string, unknown>)[p];
+  }
+  return v;
+}
+
+/**
+ * A host or group may be empty (null) or a mapping. When the value is a mapping, only the
+ * mapping branch's errors matter; when it is neither, one "expected a mapping" error stays.
+ */
+function pruneAnyOf(errors: ErrorObject[], data: unknown): ErrorObject[] {
+  const failedAnyOf = new Map<string, ErrorObject>();
+  for (const e of errors) if (e.keyword === "anyOf") failedAnyOf.set(e.instancePath, e);
+  const out: ErrorObject[] = [];
+  for (const e of errors) {
+    if (e.keyword === "anyOf") continue;
+    // Find the anyOf this error belongs to: its schema path runs through ".../anyOf/N/...".
+    const m = /^(.*)\/anyOf\/(\d+)(\/.*)?$/.exec(e.schemaPath);
+    if (!m) {
+      out.push(e);
+      continue;
+    }
+    const owner = [...failedAnyOf.values()].find(
+      (a) => e.instancePath.startsWith(a.instancePath) && a.schemaPath === `${m[1]}/anyOf`,
+    );
+    if (!owner) {
+      out.push(e);
+      continue;
+    }
+    const v = valueAt(data, pathOf(owner.instancePath));
+    const isMapping = v !== null && typeof v === "object" && !Array.isArray(v);
+    if (isMapping && m[2] === "0") out.push(e);
+    if (
+      !isMapping &&
+      m[2] === "0" &&
+      e.instancePath === owner.instancePath &&
+      e.keyword === "type"
+    ) {
+      out.push({ ...e, message: "mapping-or-empty" });
+    }
+  }
+  return out;
+}
+
+function describeValue(v: unknown): string {
+  if (v === null || v === undefined) return "an empty value";
+  if (Array.isArray(v)) return "a list";
+  if (typeof v === "object") return "a mapping";
+  if (typeof v === "string") return `the text ${JSON.stringify(v)}`;
+  if (typeof v === "number") return Number.isInteger(v) ? `the number ${v}` : `the number ${v}`;
+  if (typeof v === "boolean") return `${v}`;
+  return typeof v;
+}
+
+function describeType(t: unknown): string {
+  const one = (x: string) =>
+    ({
+      string: "text",
+      integer: "a whole number",
+      number: "a number",
+      boolean: "true or false",
+      object: "a mapping",
+      array: "a list",
+      null: "empty",
+    })[x] ?? x;
+  return Array.isArray(t) ? t.map((x) => one(String(x))).join(" or ") : one(String(t));
+}
+
+function keyName(path: readonly string[]): string {
+  return path.length === 0 ? "the inventory" : `'${path[path.length - 1]}'`;
+}
+
+function toDiagnostic(source: Source, data: unknown, e: ErrorObject): Diagnostic {
+  const path = pathOf(e.instancePath);
+  const parent = (e.parentSchema ?? {}) as JsonSchema;
+  const diag = (summary: string, range = source.rangeAt(path), detail?: string): Diagnostic => {
+    const d: Diagnostic = { severity: "error", summary, path: dotted(path), range };
+    if (detail) d.detail = detail;
+    return d;
+  };
+  switch (e.keyword) {
+    case "additionalProperties": {
+      const key = String((e.params as { additionalProperty: string }).additionalProperty);
+      const known = Object.keys(deref(parent).properties ?? {});
+      const hint = didYouMean(key, known);
+      const where = path.length === 0 ? "at the top level" : `in ${dotted(path)}`;
+      const summary = hint
+        ? `unknown key '${key}' ${where}; did you mean '${hint}'?`
+        : `unknown key '${key}' ${where}; expected one of: ${known.join(", ")}`;
+      return {
+        ...diag(summary, source.rangeAt([...path, key], true)),
+        path: dotted([...path, key]),
+      };
+    }
+    case "type": {
+      const v = valueAt(data, path);
+      if (e.message === "mapping-or-empty") {
+        return diag(`${keyName(path)} must be a mapping or empty, got ${describeValue(v)}`);
+      }
+      return diag(
+        `${keyName(path)} must be ${describeType(parent.type ?? e.params.type)}, got ${describeValue(v)}`,
+      );
+    }
+    case "enum": {
+      const v = valueAt(data, path);
+      const allowed = (parent.enum ?? []).map((x) => String(x));
+      const hint = typeof v === "string" ? didYouMean(v, allowed) : undefined;
+      return diag(
+        `${keyName(path)} must be one of ${allowed.join(", ")}; got ${describeValue(v)}${hint ? ` (did you mean '${hint}'?)` : ""}`,
+      );
+    }
+    case "minimum":
+    case "maximum": {
+      const v = valueAt(data, path);
+      const lo = parent.minimum;
+      const hi = parent.maximum;
+      const expect =
+        lo !== undefined && hi !== undefined
+          ? `between ${lo} and ${hi}`
+          : lo !== undefined
+            ? `at least ${lo}`
+            : `at most ${hi}`;
+      return diag(`${keyName(path)} must be ${expect}, got ${describeValue(v)}`);
+    }
+    case "pattern": {
+      if (e.propertyName !== undefined) {
+        const what = path[path.length - 1] === "children" ? "group" : "host";
+        return {
+          ...diag(
+            `${what} name '${e.propertyName}' is invalid; expected ${parent["x-expected"]}`,
+            source.rangeAt([...path, e.propertyName], true),
+          ),
+          path: dotted([...path, e.propertyName]),
+        };
+      }
+      const v = valueAt(data, path);
+      const expected = parent["x-expected"] ?? `text matching ${parent.pattern}`;
+      return diag(`${keyName(path)} must be ${expected}, got ${describeValue(v)}`);
+    }
+    case "minItems":
+      return diag(
+        `${keyName(path)} needs at least ${parent.minItems} entr${parent.minItems === 1 ? "y" : "ies"}`,
+      );
+    case "required": {
+      const missing = String((e.params as { missingProperty: string }).missingProperty);
+      if (path.length === 0 && missing === "all") {
+        return diag(
+          "the inventory has no top-level 'all:' key",
+          source.rangeAt([]),
+          "Put hosts and vars under 'all:' as in inventory.example.yaml.",
+        );
+      }
+      return diag(`${keyName(path)} needs '${missing}'`);
+    }
+    default:
+      return diag(`${keyName(path)} ${e.message ?? "is invalid"}`);
+  }
+}

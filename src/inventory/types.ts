@@ -1,0 +1,83 @@
+// The merged, defaulted configuration of one host. Mirrors schema/inventory.schema.json (hostVars).
+
+export interface SecretRef {
+  secret: string;
+}
+
+export interface HostConfig {
+  ssh: {
+    address: string;
+    port: number;
+    user: string;
+    key?: string;
+    become: "none" | "sudo" | "doas";
+    known_hosts?: string;
+  };
+  server_name: string;
+  public_hostname: string;
+  public_ipv4: string;
+  public_ipv6?: string;
+  management_cidrs: string[];
+  admin_email: string;
+  versions: { freebsd: string; python: string; postgresql: number; synapse: string };
+  synapse: {
+    registration: boolean;
+    guest_access: boolean;
+    max_upload_size: string;
+    url_previews: boolean;
+    metrics: boolean;
+    presence: boolean;
+    report_stats: boolean;
+    federation: boolean;
+    federation_port: number;
+    well_known: boolean;
+    log_level: "DEBUG" | "INFO" | "WARNING" | "ERROR";
+    email: {
+      notifications: boolean;
+      smtp_host: string;
+      smtp_port: number;
+      smtp_user?: string;
+      smtp_password?: SecretRef;
+      require_transport_security: boolean;
+      notif_from: string;
+      app_name: string;
+    };
+  };
+  turn: {
+    enabled: boolean;
+    realm: string;
+    port: number;
+    tls_port: number;
+    min_port: number;
+    max_port: number;
+    user_quota: number;
+    total_quota: number;
+    user_lifetime: string;
+    allow_guests: boolean;
+  };
+  certificates: {
+    acme_directory: string;
+    acme_ca_bundle?: string;
+    contact_email: string;
+    renew_schedule: string;
+    renew_days: number;
+    key_algo: "rsa" | "prime256v1" | "secp384r1";
+  };
+  firewall: { ipv6: boolean; ssh_port: number };
+  backup: { postgres_daily: boolean; vacuum_daily: boolean; dir: string; keep_days: number };
+  dns: { search: string };
+  secrets: { file?: string; identity_file?: string };
+}
+
+export interface Host {
+  name: string;
+  groups: string[];
+  config: HostConfig;
+}
+
+export interface Inventory {
+  file: string;
+  hosts: Host[];
+  /** Secrets store settings (from all.vars.secrets). */
+  secrets: { file: string; identityFile?: string };
+}

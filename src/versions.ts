@@ -1,0 +1,32 @@
+// What provision supports, and when upstream support ends. Dates from the projects' published policies.
+
+export const SUPPORTED_FREEBSD_MAJORS = [14, 15];
+export const SUPPORTED_PYTHON = ["3.10", "3.11", "3.12", "3.13", "3.14"];
+/** PostgreSQL majors with their end-of-life dates (postgresql.org versioning policy). */
+export const POSTGRESQL_EOL: Record<number, string> = {
+  13: "2025-11-13",
+  14: "2026-11-12",
+  15: "2027-11-11",
+  16: "2028-11-09",
+  17: "2029-11-08",
+  18: "2030-11-14",
+};
+export const SUPPORTED_POSTGRESQL = [15, 16, 17, 18];
+/** Oldest Synapse whose config options our templates use (and the first to require Python 3.10). */
+export const MIN_SYNAPSE = "1.140.0";
+
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split(".").map(Number);
+  const pb = b.split(".").map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+export function postgresqlEndOfLife(major: number, today = new Date()): string | undefined {
+  const eol = POSTGRESQL_EOL[major];
+  if (eol === undefined) return major < 13 ? "before 2025" : undefined;
+  return new Date(`${eol}T00:00:00Z`) <= today ? eol : undefined;
+}
