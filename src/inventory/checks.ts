@@ -3,6 +3,7 @@
 import type { Diagnostic } from "../diagnostics.js";
 import { cronScheduleError } from "../util/cron.js";
 import { isDnsName, isEmail, isIPv4, isIPv6, parseCidr } from "../util/net.js";
+import { describeControlChar, firstControlChar } from "../util/text.js";
 import {
   compareVersions,
   MIN_SYNAPSE,
@@ -241,7 +242,7 @@ export function checkHost(source: Source, host: MergedHost, c: HostConfig): Diag
     } catch {
       url = undefined;
     }
-    if (!url || url.protocol !== "https:" || /["'\s\\`$]/.test(c.certificates.acme_directory)) {
+    if (url?.protocol !== "https:" || /["'\s\\`$]/.test(c.certificates.acme_directory)) {
       report(
         "certificates.acme_directory",
         `'certificates.acme_directory' must be an https:// URL of an ACME directory, got ${JSON.stringify(c.certificates.acme_directory)}`,
@@ -300,17 +301,11 @@ export function checkHost(source: Source, host: MergedHost, c: HostConfig): Diag
  */
 function checkText(value: unknown, path: string, report: Report): void {
   if (typeof value === "string") {
-    const ctrl = /[\u0000-\u001f\u007f]/.exec(value);
+    const ctrl = firstControlChar(value);
     if (ctrl) {
-      const name =
-        ctrl[0] === "\n"
-          ? "a line break"
-          : ctrl[0] === "\t"
-            ? "a tab"
-            : `control character U+${ctrl[0].charCodeAt(0).toString(16).padStart(4, "0").toUpperCase()}`;
       report(
         path,
-        `'${path}' contains ${name}; every value must fit on one line without control characters`,
+        `'${path}' contains ${describeControlChar(ctrl)}; every value must fit on one line without control characters`,
       );
       return;
     }
@@ -323,7 +318,7 @@ function checkText(value: unknown, path: string, report: Report): void {
     return;
   }
   if (Array.isArray(value)) {
-    value.forEach((v, i) => checkText(v, path ? `${path}.${i}` : String(i), report));
+    for (const [i, v] of value.entries()) checkText(v, path ? `${path}.${i}` : String(i), report);
   } else if (value && typeof value === "object") {
     for (const [k, v] of Object.entries(value)) checkText(v, path ? `${path}.${k}` : k, report);
   }

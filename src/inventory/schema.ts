@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import type { ErrorObject } from "ajv";
-// @ts-expect-error generated at build time, untyped
+// Generated at build time by scripts/build-validator.mjs.
 import standaloneValidator from "./generated/schema-validator.js";
 
 const require = createRequire(import.meta.url);

@@ -4,6 +4,7 @@ import { SECRET_NAME } from "../../secrets/catalog.js";
 import { identitySource, readIdentities } from "../../secrets/identity.js";
 import { registerSecret } from "../../secrets/redact.js";
 import { readStore, writeStore } from "../../secrets/store.js";
+import { firstControlChar } from "../../util/text.js";
 import { inventoryDir, requireInventory, shortPath } from "./open.js";
 
 async function readStdin(): Promise<string> {
@@ -38,7 +39,7 @@ export async function run(
     });
   }
   const value = await readStdin();
-  if (value === "" || /[\u0000-\u001f\u007f]/.test(value)) {
+  if (value === "" || firstControlChar(value) !== undefined) {
     throw new UserError(
       "the secret value is empty or contains control characters (line breaks, tabs)",
     );
