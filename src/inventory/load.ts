@@ -47,14 +47,19 @@ export function loadInventory(file: string): LoadResult {
     return { diagnostics: sortDiagnostics(diagnostics), secretRefs: [], source };
   }
   const structural = checkStructure(source, data);
-  diagnostics.push(...structural);
-  if (structural.length > 0)
+  diagnostics.push(...structural.diagnostics);
+  if (!structural.pruned)
     return { diagnostics: sortDiagnostics(diagnostics), secretRefs: [], source };
 
-  const root = data as { all: Record<string, unknown> };
+  const root = structural.pruned as { all: Record<string, unknown> };
   const merged = mergeHosts(source, root);
+  // Required keys count as present when written but invalid (already reported above).
+  const written =
+    structural.diagnostics.length > 0
+      ? mergeHosts(source, data as typeof root).hosts
+      : merged.hosts;
   diagnostics.push(...merged.diagnostics);
-  if (merged.hosts.length === 0) {
+  if (written.length === 0) {
     diagnostics.push({
       severity: "error",
       summary: "the inventory lists no hosts; add one under all.hosts",
@@ -68,7 +73,8 @@ export function loadInventory(file: string): LoadResult {
   const secretRefs: SecretUse[] = [];
   const serverNames = new Map<string, string>();
   for (const m of merged.hosts) {
-    const missing = REQUIRED_KEYS.filter((k) => m.config[k] === undefined || m.config[k] === null);
+    const raw = written.find((w) => w.name === m.name)?.config ?? m.config;
+    const missing = REQUIRED_KEYS.filter((k) => raw[k] === undefined || raw[k] === null);
     if (missing.length > 0) {
       diagnostics.push({
         severity: "error",
@@ -78,6 +84,7 @@ export function loadInventory(file: string): LoadResult {
       });
       continue;
     }
+    if (REQUIRED_KEYS.some((k) => m.config[k] === undefined)) continue;
     const config = finish(m);
     diagnostics.push(...checkHost(source, m, config));
     const other = serverNames.get(config.server_name);

@@ -1,9 +1,7 @@
-import { createRequire } from "node:module";
 import type { ErrorObject } from "ajv";
+import schemaJson from "../../schema/inventory.schema.json" with { type: "json" };
 // Generated at build time by scripts/build-validator.mjs.
 import standaloneValidator from "./generated/schema-validator.js";
-
-const require = createRequire(import.meta.url);
 
 export type JsonSchema = {
   type?: string | string[];
@@ -26,7 +24,7 @@ export type JsonSchema = {
 };
 
 /** The published draft-07 schema (also what editors use through the yaml-language-server comment). */
-export const inventorySchema: JsonSchema = require("../../schema/inventory.schema.json");
+export const inventorySchema: JsonSchema = schemaJson as JsonSchema;
 
 type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
 

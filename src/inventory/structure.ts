@@ -4,12 +4,64 @@ import { didYouMean } from "../util/suggest.js";
 import { deref, type JsonSchema, validateDocument } from "./schema.js";
 import type { Source } from "./source.js";
 
+export interface StructureResult {
+  diagnostics: Diagnostic[];
+  /**
+   * The data with every invalid value removed (unknown keys, wrong types, out-of-range values),
+   * so the semantic checks can still run on the rest and report everything in one go.
+   * Undefined when the document is too broken for that (no `all:` mapping).
+   */
+  pruned?: Record<string, unknown>;
+}
+
 /** Checks the document's shape against the published schema; one diagnostic per real problem. */
-export function checkStructure(source: Source, data: unknown): Diagnostic[] {
-  const errors = pruneAnyOf(validateDocument(data), data);
-  return errors
-    .filter((e) => e.keyword !== "propertyNames")
-    .map((e) => toDiagnostic(source, data, e));
+export function checkStructure(source: Source, data: unknown): StructureResult {
+  const errors = validateDocument(data).filter(
+    // A host or group may be empty: the "or null" alternative adds nothing worth saying.
+    (e) =>
+      e.keyword !== "anyOf" &&
+      e.keyword !== "propertyNames" &&
+      !/\/anyOf\/1\/type$/.test(e.schemaPath),
+  );
+  const diagnostics = errors.map((e) => toDiagnostic(source, data, e));
+  const root = data as { all?: unknown } | null;
+  if (
+    !root ||
+    typeof root !== "object" ||
+    Array.isArray(root) ||
+    !root.all ||
+    typeof root.all !== "object"
+  ) {
+    return { diagnostics };
+  }
+  const pruned = structuredClone(root) as Record<string, unknown>;
+  for (const e of errors) {
+    const path = pathOf(e.instancePath);
+    if (e.keyword === "additionalProperties") {
+      path.push(String((e.params as { additionalProperty: string }).additionalProperty));
+    } else if (e.propertyName !== undefined) {
+      path.push(e.propertyName);
+    }
+    removeAt(pruned, path);
+  }
+  return { diagnostics, pruned };
+}
+
+/** Deletes the value at a path; inside a list the whole list goes (lists are replaced whole anyway). */
+function removeAt(data: Record<string, unknown>, path: string[]): void {
+  let parent: unknown = data;
+  for (let i = 0; i < path.length - 1; i++) {
+    const next = (parent as Record<string, unknown>)[path[i] as string];
+    if (Array.isArray(next)) {
+      delete (parent as Record<string, unknown>)[path[i] as string];
+      return;
+    }
+    if (!next || typeof next !== "object") return;
+    parent = next;
+  }
+  const last = path[path.length - 1];
+  if (last !== undefined && parent && typeof parent === "object")
+    delete (parent as Record<string, unknown>)[last];
 }
 
 function pathOf(instancePath: string): string[] {
@@ -31,44 +83,6 @@ function valueAt(data: unknown, path: readonly string[]): unknown {
     v = (v as Record<string, unknown>)[p];
   }
   return v;
-}
-
-/**
- * A host or group may be empty (null) or a mapping. When the value is a mapping, only the
- * mapping branch's errors matter; when it is neither, one "expected a mapping" error stays.
- */
-function pruneAnyOf(errors: ErrorObject[], data: unknown): ErrorObject[] {
-  const failedAnyOf = new Map<string, ErrorObject>();
-  for (const e of errors) if (e.keyword === "anyOf") failedAnyOf.set(e.instancePath, e);
-  const out: ErrorObject[] = [];
-  for (const e of errors) {
-    if (e.keyword === "anyOf") continue;
-    // Find the anyOf this error belongs to: its schema path runs through ".../anyOf/N/...".
-    const m = /^(.*)\/anyOf\/(\d+)(\/.*)?$/.exec(e.schemaPath);
-    if (!m) {
-      out.push(e);
-      continue;
-    }
-    const owner = [...failedAnyOf.values()].find(
-      (a) => e.instancePath.startsWith(a.instancePath) && a.schemaPath === `${m[1]}/anyOf`,
-    );
-    if (!owner) {
-      out.push(e);
-      continue;
-    }
-    const v = valueAt(data, pathOf(owner.instancePath));
-    const isMapping = v !== null && typeof v === "object" && !Array.isArray(v);
-    if (isMapping && m[2] === "0") out.push(e);
-    if (
-      !isMapping &&
-      m[2] === "0" &&
-      e.instancePath === owner.instancePath &&
-      e.keyword === "type"
-    ) {
-      out.push({ ...e, message: "mapping-or-empty" });
-    }
-  }
-  return out;
 }
 
 function describeValue(v: unknown): string {
@@ -123,7 +137,8 @@ function toDiagnostic(source: Source, data: unknown, e: ErrorObject): Diagnostic
     }
     case "type": {
       const v = valueAt(data, path);
-      if (e.message === "mapping-or-empty") {
+      const parentKey = path[path.length - 2];
+      if (parent.type === "object" && (parentKey === "hosts" || parentKey === "children")) {
         return diag(`${keyName(path)} must be a mapping or empty, got ${describeValue(v)}`);
       }
       return diag(

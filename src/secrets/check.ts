@@ -22,7 +22,8 @@ export async function checkSecrets(
   refs: SecretUse[],
   require: boolean,
 ): Promise<SecretsCheck> {
-  const storeName = relative(process.cwd(), inv.secrets.file) || inv.secrets.file;
+  const rel = relative(process.cwd(), inv.secrets.file);
+  const storeName = rel && !rel.startsWith("..") ? rel : inv.secrets.file;
   const inventoryRange = {
     file: inv.file,
     start: { line: 1, column: 1 },
