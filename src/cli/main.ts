@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { register as registerRender } from "../commands/render/index.js";
 import { register as registerSecrets } from "../commands/secrets/index.js";
 import { register as registerValidate } from "../commands/validate/index.js";
 import { redact } from "../secrets/redact.js";
@@ -41,6 +42,7 @@ export async function main(argv: string[]): Promise<number> {
     };
   registerValidate(program, runner);
   registerSecrets(program, runner);
+  registerRender(program, runner);
 
   try {
     await program.parseAsync(argv);

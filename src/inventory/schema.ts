@@ -59,8 +59,10 @@ export function applyDefaults(
 ): void {
   for (const [key, propSchema] of Object.entries(schema.properties ?? {})) {
     const sub = deref(propSchema);
-    if (value[key] === undefined && sub.default !== undefined) {
-      value[key] = structuredClone(sub.default);
+    // A default written beside a $ref (size: {$ref, default}) wins over the target's.
+    const dflt = propSchema.default ?? sub.default;
+    if (value[key] === undefined && dflt !== undefined) {
+      value[key] = structuredClone(dflt);
     } else if (
       value[key] === undefined &&
       sub.type === "object" &&

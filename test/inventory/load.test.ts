@@ -143,3 +143,24 @@ describe("inventory loading", () => {
     expect(r.diagnostics).toEqual([]);
   });
 });
+
+describe("defaults", () => {
+  it("fills every documented default, including those beside a $ref", () => {
+    const r = load(`${BASE}    synapse: { federation: false }
+  hosts:
+    m: { server_name: m.example.org, public_ipv4: 203.0.113.5 }
+`);
+    const c = r.inventory?.hosts[0]?.config;
+    expect(c?.synapse.max_upload_size).toBe("50M");
+    expect(c?.synapse.federation).toBe(false);
+    expect(c?.synapse.federation_port).toBe(8448);
+    expect(c?.turn.user_lifetime).toBe("1h");
+    expect(c?.backup).toEqual({
+      postgres_daily: true,
+      vacuum_daily: true,
+      dir: "/var/db/postgres/backups",
+      keep_days: 7,
+    });
+    expect(c?.synapse.email.smtp_password).toBeUndefined();
+  });
+});

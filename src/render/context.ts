@@ -1,0 +1,109 @@
+// The view model templates see: every value a template may use, already derived and named.
+// Templates stay plain config files with placeholders; logic lives here, in tested code.
+import { certDir, PATHS, postgresDataDir } from "../freebsd/paths.js";
+import type { Host } from "../inventory/types.js";
+import { REQUIRED_SECRETS } from "../secrets/catalog.js";
+import { parseCidr } from "../util/net.js";
+
+export type Secrets = Record<string, string>;
+
+export interface TemplateContext {
+  host: string;
+  server_name: string;
+  public_hostname: string;
+  public_ipv4: string;
+  public_ipv6: string | false;
+  ipv6: boolean;
+  admin_email: string;
+  management_v4: string[];
+  management_v6: string[];
+  ssh_port: number;
+  python: string;
+  postgresql: number;
+  synapse: Omit<Host["config"]["synapse"], "email"> & {
+    email: Omit<Host["config"]["synapse"]["email"], "smtp_user"> & { smtp_user: string | false };
+    version: string;
+    public_baseurl: string;
+    federation_listener: boolean;
+    federation_server: string;
+    email_smtp_port: string;
+    smtp_pass: string | false;
+  };
+  turn: Host["config"]["turn"] & { uris: string[] };
+  certificates: Omit<Host["config"]["certificates"], "acme_ca_bundle"> & {
+    acme_ca_bundle: string | false;
+  };
+  backup: Host["config"]["backup"];
+  dns: Host["config"]["dns"];
+  paths: typeof PATHS & {
+    postgresData: string;
+    certDir: string;
+    certFullchain: string;
+    certKey: string;
+    signingKey: string;
+    venvPython: string;
+  };
+  secrets: Secrets;
+}
+
+/** Builds the template context; secrets are passed in (from the store, or placeholders for a preview). */
+export function buildContext(host: Host, secrets: Secrets): TemplateContext {
+  const c = host.config;
+  const cidrs = c.management_cidrs.map((s) => parseCidr(s));
+  const v4 = cidrs.filter((x) => x?.family === 4).map((x) => x?.network as string);
+  const v6 = cidrs.filter((x) => x?.family === 6).map((x) => x?.network as string);
+  const cd = certDir(c.public_hostname);
+  const fedOn443 = c.synapse.federation_port === 443;
+  const turnHost = c.public_hostname;
+  for (const s of REQUIRED_SECRETS) {
+    if (secrets[s.name] === undefined)
+      throw new Error(`secret ${s.name} missing for host ${host.name}`);
+  }
+  const smtpRef = c.synapse.email.smtp_password?.secret;
+  return {
+    host: host.name,
+    server_name: c.server_name,
+    public_hostname: c.public_hostname,
+    public_ipv4: c.public_ipv4,
+    public_ipv6: c.firewall.ipv6 && c.public_ipv6 ? c.public_ipv6 : false,
+    ipv6: c.firewall.ipv6,
+    admin_email: c.admin_email,
+    management_v4: v4,
+    management_v6: v6,
+    ssh_port: c.firewall.ssh_port,
+    python: c.versions.python,
+    postgresql: c.versions.postgresql,
+    synapse: {
+      ...c.synapse,
+      email: { ...c.synapse.email, smtp_user: c.synapse.email.smtp_user ?? false },
+      version: c.versions.synapse,
+      public_baseurl: `https://${c.public_hostname}/`,
+      federation_listener: c.synapse.federation && !fedOn443,
+      federation_server: `${c.public_hostname}:${c.synapse.federation_port}`,
+      // Synapse's schema types smtp_port as a string.
+      email_smtp_port: String(c.synapse.email.smtp_port),
+      smtp_pass: smtpRef ? (secrets[smtpRef] ?? false) : false,
+    },
+    turn: {
+      ...c.turn,
+      uris: [
+        `turns:${turnHost}:${c.turn.tls_port}?transport=tcp`,
+        `turn:${turnHost}:${c.turn.port}?transport=udp`,
+        `turn:${turnHost}:${c.turn.port}?transport=tcp`,
+      ],
+    },
+    certificates: { ...c.certificates, acme_ca_bundle: c.certificates.acme_ca_bundle ?? false },
+    backup: c.backup,
+    dns: c.dns,
+    paths: {
+      ...PATHS,
+      postgresData: postgresDataDir(c.versions.postgresql),
+      certDir: cd,
+      certFullchain: `${cd}/fullchain.pem`,
+      certKey: `${cd}/privkey.pem`,
+      signingKey: `${PATHS.synapseConfDir}/${c.server_name}.signing.key`,
+      venvPython: `${PATHS.synapseVenv}/bin/python${c.versions.python}`,
+    },
+    secrets,
+  };
+}
