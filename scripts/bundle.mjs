@@ -3,7 +3,11 @@
 import { build } from "esbuild";
 
 await build({
-  entryPoints: ["src/cli/main.ts"],
+  entryPoints: {
+    main: "src/cli/main.ts",
+    testhost: "testhost/src/cli.ts",
+    "testhost-lib": "testhost/src/index.ts",
+  },
   bundle: true,
   splitting: true,
   format: "esm",

@@ -11,6 +11,10 @@ declare -A NEED=(
   [shellcheck]=shellcheck
   [openssl]=openssl
   [curl]=curl
+  [ssh-keygen]=openssh-client
+  [python3]=python3
+  [debootstrap]=debootstrap
+  [dockerd]=docker.io
 )
 missing=()
 for cmd in "${!NEED[@]}"; do

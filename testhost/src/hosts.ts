@@ -1,0 +1,149 @@
+// Starting and stopping test hosts: containers of the test-host image, reachable over SSH on
+// a port published on 127.0.0.1, with a fresh key pair and known_hosts for each set.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { GenericContainer, type StartedTestContainer, Wait } from "testcontainers";
+import { type Engine, ensureEngine } from "./engine.js";
+import { ensureImage } from "./image.js";
+import { run } from "./run.js";
+
+export interface TestHost {
+  name: string;
+  /** Container id (for docker exec in tests). */
+  id: string;
+  /** SSH port on 127.0.0.1. */
+  port: number;
+  /** The container's own address on the test network (its "public" address). */
+  ip: string;
+  /** The address SSH clients appear to come from (the bridge gateway). */
+  gateway: string;
+  hostKey: string;
+}
+
+export interface HostSet {
+  dir: string;
+  engine: Engine;
+  hosts: TestHost[];
+  keyFile: string;
+  knownHosts: string;
+  containers: StartedTestContainer[];
+}
+
+export const LABEL = "org.provision.testhost";
+
+function prepareEnv(engine: Engine): void {
+  process.env.DOCKER_HOST = engine.host;
+  process.env.TESTCONTAINERS_RYUK_DISABLED = "true";
+}
+
+export function docker(engine: Engine, args: string[], input?: string): string {
+  return run("docker", args, {
+    env: { ...process.env, DOCKER_HOST: engine.host },
+    ...(input !== undefined ? { input } : {}),
+  });
+}
+
+/** Starts `count` hosts in parallel; writes id_ed25519, known_hosts and inventory.yaml into dir. */
+export async function startHosts(
+  count: number,
+  dir: string,
+  log: (s: string) => void = () => {},
+): Promise<HostSet> {
+  const engine = await ensureEngine(log);
+  prepareEnv(engine);
+  const { tag } = await ensureImage(engine, log);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const keyFile = join(dir, "id_ed25519");
+  run("rm", ["-f", keyFile, `${keyFile}.pub`]);
+  run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "provision-testhost", "-f", keyFile]);
+  const pub = readFileSync(`${keyFile}.pub`, "utf8").trim();
+  const session = `${Date.now().toString(36)}-${process.pid}`;
+  const containers = await Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      new GenericContainer(tag)
+        .withName(`provision-testhost-${session}-${i + 1}`)
+        .withHostname(`matrix${i + 1}`)
+        .withLabels({ [LABEL]: dir })
+        .withEnvironment({ TESTHOST_AUTHORIZED_KEY: pub })
+        .withExposedPorts(22)
+        .withWaitStrategy(Wait.forLogMessage(/Server listening on/))
+        .withStartupTimeout(60_000)
+        .start(),
+    ),
+  );
+  const hosts: TestHost[] = containers.map((c, i) => {
+    const inspect = JSON.parse(docker(engine, ["inspect", c.getId()]))[0];
+    const net = Object.values(inspect.NetworkSettings.Networks)[0] as {
+      IPAddress: string;
+      Gateway: string;
+    };
+    const hostKey =
+      c.getId() &&
+      docker(engine, ["exec", c.getId(), "cat", "/etc/ssh/ssh_host_ed25519_key.pub"])
+        .trim()
+        .split(" ")
+        .slice(0, 2)
+        .join(" ");
+    return {
+      name: `matrix${i + 1}`,
+      id: c.getId(),
+      port: c.getMappedPort(22),
+      ip: net.IPAddress,
+      gateway: net.Gateway,
+      hostKey,
+    };
+  });
+  const knownHosts = join(dir, "known_hosts");
+  writeFileSync(knownHosts, hosts.map((h) => `[127.0.0.1]:${h.port} ${h.hostKey}\n`).join(""));
+  writeFileSync(join(dir, "inventory.yaml"), inventoryFor(hosts, dir));
+  writeFileSync(
+    join(dir, "hosts.json"),
+    `${JSON.stringify({ engine: engine.host, hosts }, null, 2)}\n`,
+  );
+  return { dir, engine, hosts, keyFile, knownHosts, containers };
+}
+
+/** The example inventory, pointed at the test hosts. */
+export function inventoryFor(hosts: TestHost[], dir: string): string {
+  const lines = [
+    "# yaml-language-server: $schema=../schema/inventory.schema.json",
+    "# Test hosts started by `npm run testhost -- up`: FreeBSD-like containers reached over SSH",
+    "# on 127.0.0.1. Remove them with `npm run testhost -- down --dir DIR`.",
+    "all:",
+    "  vars:",
+    "    ssh:",
+    "      user: root",
+    `      key: ${join(dir, "id_ed25519")}`,
+    `      known_hosts: ${join(dir, "known_hosts")}`,
+    "    admin_email: admin@example.test",
+    "    management_cidrs:",
+    `      - ${hosts[0]?.gateway ?? "172.17.0.1"}/32`,
+    "    versions:",
+    '      freebsd: "14.3"',
+    '      python: "3.11"',
+    "      postgresql: 17",
+    '      synapse: "1.157.0"',
+    "  hosts:",
+  ];
+  for (const h of hosts) {
+    lines.push(
+      `    ${h.name}:`,
+      `      server_name: ${h.name}.example.test`,
+      `      public_ipv4: ${h.ip}`,
+      "      ssh:",
+      "        address: 127.0.0.1",
+      `        port: ${h.port}`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** Removes every container started for dir (by label), whoever started them. */
+export async function stopHosts(dir: string, log: (s: string) => void = () => {}): Promise<number> {
+  const engine = await ensureEngine(log);
+  const ids = docker(engine, ["ps", "-aq", "--filter", `label=${LABEL}=${dir}`])
+    .split("\n")
+    .filter(Boolean);
+  if (ids.length > 0) docker(engine, ["rm", "-f", ...ids]);
+  return ids.length;
+}

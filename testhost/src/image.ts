@@ -1,0 +1,192 @@
+// The test-host image: a Debian rootfs (debootstrap, cached as a tarball keyed by its inputs),
+// imported into Docker once, plus a small layer with the emulated FreeBSD commands, the
+// PostgreSQL server builds and the Synapse stand-in. Nothing is pulled from a registry.
+import { createHash } from "node:crypto";
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { join, relative } from "node:path";
+import { type Engine, withLock } from "./engine.js";
+import { CACHE_DIR, PROJECT_DIR, TESTHOST_DIR } from "./paths.js";
+import { run, runLogged } from "./run.js";
+
+export const SUITE = "bookworm";
+export const MIRROR = process.env.PROVISION_DEBIAN_MIRROR ?? "http://deb.debian.org/debian";
+/** Debian packages of the base rootfs: what the emulated FreeBSD packages map to. */
+export const BASE_PACKAGES = [
+  "openssh-server",
+  "tini",
+  "python3",
+  "python3-venv",
+  "python3-yaml",
+  "python3-jsonschema",
+  "python3-psycopg2",
+  "postgresql-client-15",
+  "apache2",
+  "coturn",
+  "dehydrated",
+  "unbound",
+  "cron",
+  "openssl",
+  "ca-certificates",
+  "curl",
+  "procps",
+  "sudo",
+  "iproute2",
+  "diffutils",
+  "less",
+];
+/** PostgreSQL server majors, from the npm packages pg13, pg16, pg17 (devDependencies). */
+export const PG_MAJORS = [13, 16, 17];
+export const STANDIN_VERSIONS = ["1.156.0", "1.157.0"];
+
+function hashFiles(h: ReturnType<typeof createHash>, dir: string): void {
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    const st = statSync(p);
+    if (st.isDirectory()) {
+      hashFiles(h, p);
+    } else {
+      h.update(`${relative(TESTHOST_DIR, p)}\0${st.mode & 0o777}\0`);
+      h.update(readFileSync(p));
+    }
+  }
+}
+
+export function baseKey(): string {
+  return createHash("sha256")
+    .update(JSON.stringify([SUITE, MIRROR, BASE_PACKAGES]))
+    .digest("hex")
+    .slice(0, 16);
+}
+
+function schemaDir(): string | undefined {
+  const dir = join(PROJECT_DIR, "../shared/reference");
+  return existsSync(join(dir, "synapse-config.schema.yaml")) ? dir : undefined;
+}
+
+export function imageKey(): string {
+  const h = createHash("sha256");
+  h.update(baseKey());
+  hashFiles(h, join(TESTHOST_DIR, "overlay"));
+  hashFiles(h, join(TESTHOST_DIR, "standin"));
+  h.update(readFileSync(join(TESTHOST_DIR, "src/image.ts")));
+  for (const m of PG_MAJORS)
+    h.update(readFileSync(join(PROJECT_DIR, `node_modules/pg${m}/package.json`)));
+  const schemas = schemaDir();
+  if (schemas) h.update(readFileSync(join(schemas, "synapse-config.schema.yaml")));
+  return h.digest("hex").slice(0, 16);
+}
+
+export const imageTag = () => `provision-testhost:${imageKey()}`;
+
+function imageExists(engine: Engine, ref: string): boolean {
+  try {
+    run("docker", ["image", "inspect", ref], { env: { ...process.env, DOCKER_HOST: engine.host } });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Builds (or finds cached) the image; returns its tag and how long the build took. */
+export async function ensureImage(
+  engine: Engine,
+  log: (s: string) => void = () => {},
+): Promise<{ tag: string; builtMs: number }> {
+  const tag = imageTag();
+  const env = { ...process.env, DOCKER_HOST: engine.host };
+  if (imageExists(engine, tag)) return { tag, builtMs: 0 };
+  return withLock("image", async () => {
+    if (imageExists(engine, tag)) return { tag, builtMs: 0 };
+    const started = Date.now();
+    const baseTag = `provision-testhost-base:${baseKey()}`;
+    if (!imageExists(engine, baseTag)) {
+      const tarball = join(CACHE_DIR, `rootfs-${baseKey()}.tar`);
+      if (!existsSync(tarball)) await buildRootfs(tarball, log);
+      log(`importing ${tarball}`);
+      run("docker", ["import", tarball, baseTag], { env });
+    }
+    const ctx = mkdtempSync(join(CACHE_DIR, "context-"));
+    try {
+      for (const m of PG_MAJORS) {
+        const native = join(PROJECT_DIR, `node_modules/pg${m}/native`);
+        if (!existsSync(native))
+          throw new Error(`PostgreSQL ${m} binaries missing: run npm ci (package pg${m})`);
+        cpSync(native, join(ctx, "postgresql", String(m)), {
+          recursive: true,
+          verbatimSymlinks: true,
+        });
+      }
+      const standin = join(ctx, "standin");
+      mkdirSync(standin, { recursive: true });
+      run("python3", [
+        join(TESTHOST_DIR, "standin/build_wheel.py"),
+        join(standin, "wheels"),
+        ...STANDIN_VERSIONS,
+      ]);
+      const schemas = schemaDir();
+      if (schemas) {
+        for (const f of ["synapse-config.schema.yaml", "synapse-config.meta.schema.json"])
+          cpSync(join(schemas, f), join(standin, f));
+      } else {
+        log(
+          "Synapse's config schema not found next to the project: the stand-in will not validate configurations",
+        );
+      }
+      cpSync(join(TESTHOST_DIR, "overlay"), join(ctx, "overlay"), { recursive: true });
+      writeFileSync(
+        join(ctx, "Dockerfile"),
+        [
+          `FROM ${baseTag}`,
+          "COPY postgresql/ /opt/postgresql/",
+          "COPY standin/ /usr/local/share/synapse-standin/",
+          "COPY overlay/ /",
+          "RUN /usr/local/libexec/testhost/setup-image",
+          'ENV PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"',
+          "EXPOSE 22",
+          'ENTRYPOINT ["/usr/bin/tini", "--", "/usr/local/libexec/testhost/init"]',
+          "",
+        ].join("\n"),
+      );
+      log(`building ${tag}`);
+      await runLogged("docker", ["build", "--network", "none", "-q", "-t", tag, ctx], log, {
+        env: { ...env, DOCKER_BUILDKIT: "0" },
+      });
+    } finally {
+      rmSync(ctx, { recursive: true, force: true });
+    }
+    const builtMs = Date.now() - started;
+    log(`built ${tag} in ${(builtMs / 1000).toFixed(1)} s`);
+    return { tag, builtMs };
+  });
+}
+
+async function buildRootfs(tarball: string, log: (s: string) => void): Promise<void> {
+  const dir = mkdtempSync(join(CACHE_DIR, "rootfs-"));
+  try {
+    log(`debootstrap ${SUITE} (minbase + ${BASE_PACKAGES.length} packages) into ${dir}`);
+    await runLogged(
+      "debootstrap",
+      ["--variant=minbase", `--include=${BASE_PACKAGES.join(",")}`, SUITE, dir, MIRROR],
+      (l) => (l.startsWith("I: Retrieving") || l.startsWith("I: Validating") ? undefined : log(l)),
+    );
+    // Debian's own services must not start in the image build or the container.
+    rmSync(join(dir, "var/cache/apt/archives"), { recursive: true, force: true });
+    mkdirSync(join(dir, "var/cache/apt/archives/partial"), { recursive: true });
+    chmodSync(dir, 0o755);
+    run("tar", ["-C", dir, "--numeric-owner", "-cf", `${tarball}.tmp`, "."]);
+    run("mv", [`${tarball}.tmp`, tarball]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
