@@ -10,7 +10,11 @@ const { ensureImage } = await import("../dist/bundle/testhost-lib.js");
 
 const engine = await ensureEngine();
 const { tag, builtMs } = await ensureImage(engine);
-console.log(builtMs ? `image ${tag} built in ${(builtMs / 1000).toFixed(1)} s` : `image ${tag} already cached`);
+console.log(
+  builtMs
+    ? `image ${tag} built in ${(builtMs / 1000).toFixed(1)} s`
+    : `image ${tag} already cached`,
+);
 for (const n of [1, 10]) {
   const dir = mkdtempSync(join(tmpdir(), "provision-bench-hosts-"));
   const t0 = performance.now();

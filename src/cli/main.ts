@@ -1,4 +1,6 @@
 import { Command, CommanderError } from "commander";
+import { register as registerApply } from "../commands/apply/index.js";
+import { register as registerPlan } from "../commands/plan/index.js";
 import { register as registerRender } from "../commands/render/index.js";
 import { register as registerSecrets } from "../commands/secrets/index.js";
 import { register as registerValidate } from "../commands/validate/index.js";
@@ -43,6 +45,8 @@ export async function main(argv: string[]): Promise<number> {
   registerValidate(program, runner);
   registerSecrets(program, runner);
   registerRender(program, runner);
+  registerPlan(program, runner);
+  registerApply(program, runner);
 
   try {
     await program.parseAsync(argv);

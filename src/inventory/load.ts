@@ -99,7 +99,10 @@ export function loadInventory(file: string): LoadResult {
     }
     serverNames.set(config.server_name, m.name);
     collectSecretRefs(source, m, m.config, "", secretRefs);
-    hosts.push({ name: m.name, groups: m.groups, config });
+    const sshExplicit = [...m.origins.keys()]
+      .filter((k) => k.startsWith("ssh."))
+      .map((k) => k.slice(4));
+    hosts.push({ name: m.name, groups: m.groups, config, sshExplicit });
   }
 
   const sortedDiags = sortDiagnostics(diagnostics);

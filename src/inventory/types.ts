@@ -73,6 +73,8 @@ export interface Host {
   name: string;
   groups: string[];
   config: HostConfig;
+  /** ssh.* keys the inventory sets itself (the rest may come from ~/.ssh/config). */
+  sshExplicit: string[];
 }
 
 export interface Inventory {

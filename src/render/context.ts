@@ -19,6 +19,8 @@ export interface TemplateContext {
   management_v6: string[];
   ssh_port: number;
   python: string;
+  /** "311" for Python 3.11, as in FreeBSD package names (py311-...). */
+  pythonPkg: string;
   postgresql: number;
   synapse: Omit<Host["config"]["synapse"], "email"> & {
     email: Omit<Host["config"]["synapse"]["email"], "smtp_user"> & { smtp_user: string | false };
@@ -72,6 +74,7 @@ export function buildContext(host: Host, secrets: Secrets): TemplateContext {
     management_v6: v6,
     ssh_port: c.firewall.ssh_port,
     python: c.versions.python,
+    pythonPkg: c.versions.python.replace(".", ""),
     postgresql: c.versions.postgresql,
     synapse: {
       ...c.synapse,

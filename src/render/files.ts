@@ -52,7 +52,7 @@ export function renderFiles(
       when?: string;
     };
     if (p.when !== undefined && !lookup(ctx, p.when)) continue;
-    const path = renderString(r.name, ctx, `${r.recipe}: path`);
+    const path = renderString(String(r.name), ctx, `${r.recipe}: path`);
     const content = renderTemplate(p.template, ctx);
     out.push({
       path,

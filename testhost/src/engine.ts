@@ -103,6 +103,8 @@ export async function ensureEngine(log: (s: string) => void = () => {}): Promise
         "--iptables=false",
         "--ip-masq=false",
         "--ip=127.0.0.1",
+        // Containers resolve names locally only (their own unbound, /etc/hosts).
+        "--dns=127.0.0.1",
         "--userland-proxy=true",
       ],
       { detached: true, stdio: ["ignore", out, out] },

@@ -31,6 +31,12 @@ export interface HostSet {
 
 export const LABEL = "org.provision.testhost";
 
+/** No resolver outside the container: its own unbound on 127.0.0.1 and /etc/hosts only. */
+function localDns(c: GenericContainer): GenericContainer {
+  (c as unknown as { hostConfig: { Dns?: string[] } }).hostConfig.Dns = ["127.0.0.1"];
+  return c;
+}
+
 function prepareEnv(engine: Engine): void {
   process.env.DOCKER_HOST = engine.host;
   process.env.TESTCONTAINERS_RYUK_DISABLED = "true";
@@ -60,11 +66,13 @@ export async function startHosts(
   const session = `${Date.now().toString(36)}-${process.pid}`;
   const containers = await Promise.all(
     Array.from({ length: count }, (_, i) =>
-      new GenericContainer(tag)
+      localDns(new GenericContainer(tag))
         .withName(`provision-testhost-${session}-${i + 1}`)
-        .withHostname(`matrix${i + 1}`)
+        .withHostname(`matrix${i + 1}.example.test`)
         .withLabels({ [LABEL]: dir })
         .withEnvironment({ TESTHOST_AUTHORIZED_KEY: pub })
+        // Only so init can unmount Docker's bind mounts of /etc/resolv.conf and /etc/hosts.
+        .withAddedCapabilities("SYS_ADMIN")
         .withExposedPorts(22)
         .withWaitStrategy(Wait.forLogMessage(/Server listening on/))
         .withStartupTimeout(60_000)

@@ -1,0 +1,200 @@
+// The SSH connector: one ssh2 connection per host, TCP_NODELAY and keepalives, host keys
+// checked against known_hosts, key file or agent, ~/.ssh/config honoured, root by login,
+// sudo or doas.
+import { readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { resolve } from "node:path";
+import SSHConfig from "ssh-config";
+import { Client, type ConnectConfig } from "ssh2";
+import { UserError } from "../cli/errors.js";
+import type { HostConfig } from "../inventory/types.js";
+import { addKnownHost, checkKnownHosts, type HostKey } from "./known-hosts.js";
+import type { Connector, ExecResult } from "./types.js";
+
+export interface SshOptions {
+  acceptNewHostKey?: boolean;
+  /** ~/.ssh/config location (tests point it elsewhere). */
+  sshConfigFile?: string;
+}
+
+function expandHome(p: string): string {
+  return p === "~" || p.startsWith("~/") ? `${homedir()}${p.slice(1)}` : p;
+}
+
+function keyFromBlob(blob: Buffer): HostKey {
+  const len = blob.readUInt32BE(0);
+  return { type: blob.subarray(4, 4 + len).toString(), blob: blob.toString("base64") };
+}
+
+interface Resolved {
+  host: string;
+  port: number;
+  user: string;
+  keyFile?: string;
+  knownHosts: string;
+}
+
+/** Inventory values first (explicit ones), then ~/.ssh/config for what the inventory leaves open. */
+export function resolveSsh(
+  ssh: HostConfig["ssh"],
+  explicit: ReadonlySet<string>,
+  configFile?: string,
+): Resolved {
+  let cfg: Record<string, string | string[]> = {};
+  const file = configFile ?? resolve(homedir(), ".ssh/config");
+  try {
+    const parsed = SSHConfig.parse(readFileSync(file, "utf8"));
+    // Match exec would run local commands: never evaluated.
+    cfg = parsed.compute({
+      Host: ssh.address,
+      User: ssh.user,
+      ignoreCase: true,
+    } as never) as Record<string, string | string[]>;
+  } catch {
+    cfg = {};
+  }
+  const one = (k: string) => {
+    const v = cfg[k];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  const host = one("HostName") ?? ssh.address;
+  const port = explicit.has("port") ? ssh.port : Number(one("Port") ?? ssh.port);
+  const user = explicit.has("user") ? ssh.user : (one("User") ?? ssh.user);
+  const keyFile = ssh.key ?? one("IdentityFile");
+  const knownHosts = ssh.known_hosts ?? one("UserKnownHostsFile") ?? "~/.ssh/known_hosts";
+  return {
+    host,
+    port,
+    user,
+    ...(keyFile ? { keyFile: expandHome(keyFile) } : {}),
+    knownHosts: expandHome(knownHosts.split(/\s+/)[0] as string),
+  };
+}
+
+export class SshConnector implements Connector {
+  private client = new Client();
+  roundTrips = 0;
+  private prefix: string;
+
+  private constructor(
+    readonly name: string,
+    private readonly become: HostConfig["ssh"]["become"],
+  ) {
+    this.prefix = become === "sudo" ? "sudo -n " : become === "doas" ? "doas -n " : "";
+  }
+
+  static async connect(
+    name: string,
+    ssh: HostConfig["ssh"],
+    explicit: ReadonlySet<string>,
+    opts: SshOptions = {},
+  ): Promise<SshConnector> {
+    const r = resolveSsh(ssh, explicit, opts.sshConfigFile);
+    const conn = new SshConnector(name, ssh.become);
+    let refusal: UserError | undefined;
+    const config: ConnectConfig = {
+      host: r.host,
+      port: r.port,
+      username: r.user,
+      readyTimeout: 20_000,
+      keepaliveInterval: 15_000,
+      keepaliveCountMax: 4,
+      hostVerifier: (blob: Buffer) => {
+        const key = keyFromBlob(blob);
+        const verdict = checkKnownHosts(r.knownHosts, r.host, r.port, key);
+        if (verdict.status === "match") return true;
+        if (verdict.status === "unknown" && opts.acceptNewHostKey) {
+          addKnownHost(r.knownHosts, r.host, r.port, key);
+          return true;
+        }
+        refusal =
+          verdict.status === "unknown"
+            ? new UserError(
+                `host ${name} (${r.host}:${r.port}) is not in ${r.knownHosts}: its ${key.type} key is unknown`,
+                {
+                  hint: "Check the key fingerprint out of band, then run again with --accept-new-host-key to record it.",
+                },
+              )
+            : verdict.status === "revoked"
+              ? new UserError(
+                  `host ${name} (${r.host}:${r.port}) offered a key marked @revoked in ${r.knownHosts}`,
+                )
+              : new UserError(
+                  `HOST KEY CHANGED for ${name} (${r.host}:${r.port}): it offered a ${key.type} key that does not match ${r.knownHosts}. Someone may be intercepting the connection, or the host was reinstalled.`,
+                  {
+                    hint: "Refusing to connect. If the change is expected, remove the old entry from known_hosts (ssh-keygen -R) and verify the new key.",
+                  },
+                );
+        return false;
+      },
+    };
+    if (r.keyFile) {
+      try {
+        config.privateKey = readFileSync(r.keyFile);
+      } catch (err) {
+        throw new UserError(
+          `cannot read SSH key ${r.keyFile} for host ${name}: ${(err as Error).message}`,
+        );
+      }
+    } else if (process.env.SSH_AUTH_SOCK) {
+      config.agent = process.env.SSH_AUTH_SOCK;
+    } else {
+      throw new UserError(
+        `no SSH key for host ${name}: set ssh.key in the inventory or start ssh-agent`,
+      );
+    }
+    await new Promise<void>((resolveReady, reject) => {
+      conn.client.once("ready", () => resolveReady());
+      conn.client.once("error", (err) => {
+        if (refusal) return reject(refusal);
+        const e = err as Error & { level?: string; code?: string };
+        const why =
+          e.level === "client-authentication"
+            ? `authentication as ${r.user} failed (key ${r.keyFile ?? "from ssh-agent"})`
+            : e.code === "ECONNREFUSED"
+              ? "connection refused"
+              : e.message;
+        reject(new UserError(`cannot connect to host ${name} (${r.host}:${r.port}): ${why}`));
+      });
+      conn.client.connect(config);
+    });
+    conn.client.setNoDelay(true);
+    return conn;
+  }
+
+  exec(script: string, opts: { timeoutMs?: number } = {}): Promise<ExecResult> {
+    this.roundTrips++;
+    return new Promise((resolveExec, reject) => {
+      this.client.exec(`${this.prefix}/bin/sh -s`, (err, stream) => {
+        if (err)
+          return reject(new UserError(`host ${this.name}: cannot run a command: ${err.message}`));
+        const out: Buffer[] = [];
+        const errOut: Buffer[] = [];
+        let timer: NodeJS.Timeout | undefined;
+        if (opts.timeoutMs) {
+          timer = setTimeout(() => {
+            stream.close();
+            reject(
+              new UserError(`host ${this.name}: command timed out after ${opts.timeoutMs} ms`),
+            );
+          }, opts.timeoutMs);
+        }
+        stream.on("data", (d: Buffer) => out.push(d));
+        stream.stderr.on("data", (d: Buffer) => errOut.push(d));
+        stream.on("close", (code: number | null) => {
+          if (timer) clearTimeout(timer);
+          resolveExec({
+            code: code ?? -1,
+            stdout: Buffer.concat(out).toString("utf8"),
+            stderr: Buffer.concat(errOut).toString("utf8"),
+          });
+        });
+        stream.end(script);
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.client.end();
+  }
+}
