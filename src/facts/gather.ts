@@ -21,6 +21,7 @@ export function factScript(req: FactRequest): string {
     lines.push(
       "(",
       "  [ -r /etc/defaults/rc.conf ] && . /etc/defaults/rc.conf",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template
       '  for f in ${rc_conf_files:-/etc/rc.conf /etc/rc.conf.local}; do [ -r "$f" ] && . "$f"; done',
       ...vars.map((v) => `  [ "\${${v}+set}" = set ] && printf 'rc${T}${v}${T}%s\\n' "$${v}"`),
       ") 2>/dev/null",
