@@ -27,10 +27,16 @@ export function factScript(req: FactRequest): string {
       ") 2>/dev/null",
     );
   }
-  for (const s of [...req.services].sort()) {
-    lines.push(
-      `if [ -x /etc/rc.d/${s} ] || [ -x /usr/local/etc/rc.d/${s} ]; then service ${s} onestatus >/dev/null 2>&1; printf 'svc${T}${s}${T}%s\\n' $?; else printf 'svc${T}${s}${T}missing\\n'; fi`,
-    );
+  if (req.services.size > 0) {
+    // Status checks run side by side (each is a separate rc script): results go to a scratch
+    // directory and are printed in order.
+    lines.push("svcdir=$(mktemp -d)");
+    for (const s of [...req.services].sort()) {
+      lines.push(
+        `( if [ -x /etc/rc.d/${s} ] || [ -x /usr/local/etc/rc.d/${s} ]; then service ${s} onestatus >/dev/null 2>&1; printf 'svc${T}${s}${T}%s\\n' $?; else printf 'svc${T}${s}${T}missing\\n'; fi > "$svcdir/${s}" ) &`,
+      );
+    }
+    lines.push('wait; cat "$svcdir"/* 2>/dev/null; rm -rf "$svcdir"');
   }
   if (req.files.size > 0) {
     const paths = [...req.files].sort().map(q).join(" ");
@@ -40,11 +46,18 @@ export function factScript(req: FactRequest): string {
       `[ $# -gt 0 ] && openssl dgst -sha256 -r "$@" 2>/dev/null | sed 's/^\\([0-9a-f]*\\) \\*/sha${T}\\1${T}/'`,
     );
   }
-  for (const u of [...req.users].sort()) {
-    lines.push(`pw usershow ${q(u)} 2>/dev/null | sed 's/^/user${T}/'`);
+  if (req.users.size > 0) {
+    // passwd(5) lines: name:pw:uid:gid:gecos:home:shell, printed as pw usershow's layout.
+    const names = [...req.users].sort().join(" ");
+    lines.push(
+      `awk -F: -v want=${q(` ${names} `)} 'index(want, " " $1 " ") { print "user${T}" $1 ":*:" $3 ":" $4 "::0:0:" $5 ":" $6 ":" $7 }' /etc/passwd`,
+    );
   }
-  for (const g of [...req.groups].sort()) {
-    lines.push(`pw groupshow ${q(g)} 2>/dev/null | sed 's/^/group${T}/'`);
+  if (req.groups.size > 0) {
+    const names = [...req.groups].sort().join(" ");
+    lines.push(
+      `awk -F: -v want=${q(` ${names} `)} 'index(want, " " $1 " ") { print "group${T}" $1 ":*:" $3 ":" $4 }' /etc/group`,
+    );
   }
   for (const v of [...req.venvs].sort()) {
     lines.push(

@@ -27,6 +27,13 @@ export async function run(ctx: Context, opts: Record<string, unknown>): Promise<
         );
       for (const hs of session.hosts) renderHostPlan(out, hs);
     }
+    if (process.env.PROVISION_STATS) {
+      // Measurement aid for bench/: exec round trips per host after connecting.
+      for (const hs of session.hosts)
+        process.stderr.write(
+          `stats: ${hs.host.name}: ${hs.conn?.roundTrips ?? 0} exec round trips\n`,
+        );
+    }
     const failed = session.hosts.some((h) => h.error || hasErrors(h.plan.diagnostics));
     if (failed) return EXIT_ERROR;
     const changes = session.hosts.some((h) => h.plan.changes.length > 0);

@@ -1,0 +1,228 @@
+// End to end: fresh test hosts -> apply -> converged; drift repaired; a canary secret never
+// shows; host keys, non-FreeBSD targets, failing steps and locks give their documented errors.
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadInventory } from "../../src/inventory/load.js";
+import type { HostSet } from "../../testhost/src/hosts.js";
+import { cli } from "../helpers/cli.js";
+import { makeStore } from "../helpers/secrets.js";
+import { sh, testHosts } from "../helpers/testhost.js";
+
+const CANARY = "canary-7d1f0c5e9b";
+let set: HostSet & { stop: () => Promise<void> };
+let inv: string;
+let env: Record<string, string>;
+const outputs: string[] = [];
+
+function provision(args: string[]) {
+  const r = cli([...args, "-i", inv], { env });
+  outputs.push(r.stdout, r.stderr);
+  return r;
+}
+
+beforeAll(async () => {
+  set = await testHosts(2);
+  inv = join(set.dir, "inventory.yaml");
+  env = { PROVISION_AGE_IDENTITY_FILE: join(set.dir, "age.txt") };
+  const loaded = loadInventory(inv);
+  const secrets = {
+    turn_shared_secret: `${CANARY}-turn`,
+    postgres_password: `${CANARY}-pg`,
+    macaroon_secret_key: `${CANARY}-mac`,
+  };
+  await makeStore(
+    loaded.inventory?.secrets.file as string,
+    env.PROVISION_AGE_IDENTITY_FILE as string,
+    ["matrix1", "matrix2"],
+    secrets,
+  );
+});
+afterAll(async () => set?.stop());
+
+describe("provision apply on fresh FreeBSD-like hosts", { timeout: 300_000 }, () => {
+  it("converges two hosts in parallel, then plans no changes", () => {
+    const apply = provision(["apply", "--yes"]);
+    expect(apply.stderr).toBe("");
+    expect(apply.code).toBe(0);
+    expect(apply.stdout).toContain("Apply complete for matrix1:");
+    expect(apply.stdout).toContain("Apply complete for matrix2:");
+    const plan = provision(["plan", "--detailed-exitcode"]);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain("No changes. matrix1 matches the inventory.");
+    expect(plan.stdout).toContain("No changes. matrix2 matches the inventory.");
+  });
+
+  it("leaves PostgreSQL, Synapse (stand-in), Apache and coturn running, Synapse answering", () => {
+    for (const s of ["postgresql", "synapse", "apache24", "turnserver", "local_unbound", "ntpd"]) {
+      expect(sh(set, 0, `service ${s} status`).code, s).toBe(0);
+    }
+    const versions = sh(set, 0, "curl -s http://127.0.0.1:8008/_matrix/client/versions");
+    expect(JSON.parse(versions.stdout).versions).toContain("v1.11");
+    expect(
+      sh(
+        set,
+        0,
+        "curl -s -o /dev/null -w '%{http_code} %{redirect_url}' -H 'Host: matrix1.example.test' http://127.0.0.1/_matrix/client/versions",
+      ).stdout,
+    ).toBe("301 https://matrix1.example.test/_matrix/client/versions");
+    const db = sh(
+      set,
+      0,
+      `su -l postgres -c "psql -XtA -d synapse -c 'select pg_encoding_to_char(encoding), datcollate, datctype from pg_database where datname = current_database()'"`,
+    );
+    expect(db.stdout).toBe("UTF8|C|C\n");
+    expect(
+      sh(set, 0, "stat -c '%U:%G %a' /usr/local/etc/matrix-synapse/homeserver.yaml").stdout,
+    ).toBe("root:synapse 640\n");
+    // The firewall keeps the management network (where SSH comes from) able to reach port 22.
+    expect(sh(set, 0, `ipfw testhost-check tcp ${set.hosts[0]?.gateway} 22`)).toMatchObject({
+      code: 0,
+    });
+    expect(sh(set, 0, "ipfw testhost-check tcp 203.0.113.50 22")).toMatchObject({ code: 1 });
+    expect(sh(set, 0, "ipfw testhost-check udp 203.0.113.50 50000")).toMatchObject({ code: 0 });
+  });
+
+  it("shows drift with the right symbols and diffs, and apply repairs it", () => {
+    sh(
+      set,
+      0,
+      "echo 'nameserver 192.0.2.53' >> /etc/resolv.conf; service ntpd stop; pkg delete -y dehydrated >/dev/null; sysrc ntpd_sync_on_start=NO >/dev/null",
+    );
+    const plan = provision(["plan", "--detailed-exitcode", "--host", "matrix1", "--no-color"]);
+    expect(plan.code).toBe(2);
+    expect(plan.stdout).toContain("~ file /etc/resolv.conf  content");
+    expect(plan.stdout).toContain("      -nameserver 192.0.2.53");
+    expect(plan.stdout).toContain('~ sysrc ntpd_sync_on_start  "NO" -> "YES"');
+    expect(plan.stdout).toContain("~ service ntpd  start (not running)");
+    expect(plan.stdout).toContain("+ pkg dehydrated  install dehydrated");
+    expect(plan.stdout).toContain("Plan: 1 to add, 3 to change, 0 to destroy.");
+    const json = provision(["plan", "--host", "matrix1", "--json"]);
+    const events = json.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(
+      events
+        .filter((e) => e.type === "planned_change")
+        .map((e) => [e.change.resource.addr, e.change.action]),
+    ).toEqual([
+      ["sysrc ntpd_sync_on_start", "update"],
+      ["service ntpd", "update"],
+      ["file /etc/resolv.conf", "update"],
+      ["pkg dehydrated", "create"],
+    ]);
+    expect(events.at(-1)).toMatchObject({
+      type: "change_summary",
+      host: "matrix1",
+      changes: { add: 1, change: 3, remove: 0 },
+    });
+    expect(provision(["apply", "--yes", "--host", "matrix1"]).code).toBe(0);
+    expect(provision(["plan", "--detailed-exitcode", "--host", "matrix1"]).code).toBe(0);
+    // The replaced file was kept.
+    expect(sh(set, 0, "grep -l 192.0.2.53 /var/backups/provision/etc/resolv.conf.*").code).toBe(0);
+  });
+
+  it("never shows a secret in plan or apply output, human or JSON", () => {
+    sh(set, 1, "echo '# drift' >> /usr/local/etc/matrix-synapse/homeserver.yaml");
+    const plan = provision(["plan", "--host", "matrix2", "--no-color"]);
+    expect(plan.stdout).toContain("~ file /usr/local/etc/matrix-synapse/homeserver.yaml  content");
+    expect(plan.stdout).toContain("(holds secrets: content not shown)");
+    provision(["plan", "--host", "matrix2", "--json"]);
+    provision(["apply", "--yes", "--host", "matrix2", "--json"]);
+    expect(
+      sh(set, 1, `grep -c ${CANARY}-pg /usr/local/etc/matrix-synapse/homeserver.yaml`).stdout,
+    ).toBe("1\n");
+    for (const o of outputs) expect(o).not.toContain(CANARY);
+  });
+});
+
+describe("privilege escalation", { timeout: 120_000 }, () => {
+  it("plans through sudo as an unprivileged login user, and fails clearly without it", () => {
+    const text = readFileSync(inv, "utf8").replace(
+      "      user: root\n",
+      "      user: admin\n      become: sudo\n",
+    );
+    const sudoInv = join(set.dir, "sudo.yaml");
+    writeFileSync(sudoInv, text);
+    copyFileSync(join(set.dir, "inventory.secrets.age"), join(set.dir, "sudo.secrets.age"));
+    const ok = cli(["plan", "--detailed-exitcode", "--host", "matrix1", "-i", sudoInv], { env });
+    outputs.push(ok.stdout, ok.stderr);
+    expect(ok.stdout).toContain("No changes. matrix1 matches the inventory.");
+    expect(ok.code).toBe(0);
+    sh(set, 0, "mv /etc/sudoers.d/admin /root/sudoers-admin");
+    const denied = cli(["plan", "--host", "matrix1", "-i", sudoInv], { env });
+    sh(set, 0, "mv /root/sudoers-admin /etc/sudoers.d/admin");
+    expect(denied.code).toBe(1);
+    expect(denied.stdout).toContain("error: host matrix1: gathering facts failed");
+    expect(denied.stdout).toContain(
+      "Check that the login user can run commands as root (ssh.become).",
+    );
+  });
+});
+
+describe("errors", { timeout: 120_000 }, () => {
+  it("refuses an unknown host key unless --accept-new-host-key, and a changed one always", () => {
+    const kh = join(set.dir, "known_hosts");
+    const saved = readFileSync(kh, "utf8");
+    writeFileSync(kh, "");
+    const unknown = provision(["plan", "--host", "matrix1"]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stdout).toMatch(
+      /error: host matrix1 \(127\.0\.0\.1:\d+\) is not in .*known_hosts: its ssh-ed25519 key is unknown/,
+    );
+    expect(provision(["plan", "--host", "matrix1", "--accept-new-host-key"]).code).toBe(0);
+    expect(readFileSync(kh, "utf8")).toBe(saved.split("\n")[0] + "\n");
+    const other = saved.split("\n")[1]?.split(" ").slice(1).join(" ");
+    writeFileSync(kh, `[127.0.0.1]:${set.hosts[0]?.port} ${other}\n`);
+    const changed = provision(["plan", "--host", "matrix1", "--accept-new-host-key"]);
+    expect(changed.code).toBe(1);
+    expect(changed.stdout).toContain("HOST KEY CHANGED for matrix1");
+    copyFileSync(join(set.dir, "known_hosts"), join(set.dir, "known_hosts.bad"));
+    writeFileSync(kh, saved);
+  });
+
+  it("refuses a target that is not FreeBSD, touching nothing", () => {
+    sh(set, 1, "ln -sf /usr/bin/uname.linux /usr/bin/uname");
+    const r = provision(["apply", "--yes", "--host", "matrix2"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("error: host matrix2 runs Linux, not FreeBSD: refusing to touch it");
+    expect(r.stderr).toContain("Nothing was applied");
+    sh(set, 1, "ln -sf /usr/local/libexec/testhost/uname /usr/bin/uname");
+  });
+
+  it("refuses a second concurrent apply through the host lock", () => {
+    sh(
+      set,
+      1,
+      "echo drift >> /etc/periodic.conf; mkdir /var/run/provision.lock && echo 'someone@elsewhere' > /var/run/provision.lock/owner",
+    );
+    const r = provision(["apply", "--yes", "--host", "matrix2"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      "error: host matrix2 is locked by another apply (someone@elsewhere)",
+    );
+    sh(set, 1, "rm -rf /var/run/provision.lock");
+  });
+
+  it("stops at a failing step with what failed, its stderr and what to do", () => {
+    // pkg answers queries but cannot install: as with an unreachable repository.
+    const broken =
+      '#!/bin/sh\ncase "$1" in install) echo "pkg: repository unreachable" >&2; exit 3 ;; esac\nexec /usr/local/sbin/pkg.ok "$@"\n';
+    sh(
+      set,
+      1,
+      "pkg delete -y dehydrated >/dev/null && mv /usr/local/sbin/pkg /usr/local/sbin/pkg.ok && cat > /usr/local/sbin/pkg && chmod +x /usr/local/sbin/pkg",
+      broken,
+    );
+    const r = provision(["apply", "--yes", "--host", "matrix2", "--no-color"]);
+    sh(set, 1, "mv -f /usr/local/sbin/pkg.ok /usr/local/sbin/pkg");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      "Apply failed on matrix2 at pkg dehydrated: $ env ASSUME_ALWAYS_YES=yes pkg install -y dehydrated (exit 3)",
+    );
+    expect(r.stderr).toContain("  pkg: repository unreachable");
+    expect(r.stderr).toContain("run `provision apply` again");
+    expect(sh(set, 1, "test -d /var/run/provision.lock").code).toBe(1);
+  });
+});
