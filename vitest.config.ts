@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 600_000,
     // Each file gets its own process: end-to-end suites start servers and must not share state.
     pool: "forks",
+    globalSetup: ["test/setup/global.ts"],
   },
 });

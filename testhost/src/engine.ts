@@ -110,6 +110,11 @@ export async function ensureEngine(log: (s: string) => void = () => {}): Promise
       { detached: true, stdio: ["ignore", out, out] },
     );
     child.unref();
+    // Who started it: a test run stops the engine it started (test/setup/global.ts).
+    writeFileSync(
+      join(CACHE_DIR, "dockerd.started-by"),
+      process.env.PROVISION_TEST_RUN ?? "manual",
+    );
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
       if (existsSync(OWN_DOCKER_SOCKET) && answers(own)) return { host: own, owned: true };
@@ -120,8 +125,14 @@ export async function ensureEngine(log: (s: string) => void = () => {}): Promise
   });
 }
 
-/** Stops the dockerd this project started (if any). */
-export function stopOwnEngine(): void {
+/** Stops the dockerd this project started (if any); with a run id, only if that run started it. */
+export async function stopOwnEngine(run?: string): Promise<boolean> {
+  if (run !== undefined && readFileSafe(join(CACHE_DIR, "dockerd.started-by")) !== run)
+    return false;
   const pid = Number(readFileSafe(join(CACHE_DIR, "dockerd.pid")));
-  if (pid && alive(pid)) process.kill(pid, "SIGTERM");
+  if (!pid || !alive(pid)) return false;
+  process.kill(pid, "SIGTERM");
+  const deadline = Date.now() + 20_000;
+  while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  return true;
 }

@@ -30,6 +30,7 @@ export interface HostSet {
 }
 
 export const LABEL = "org.provision.testhost";
+export const RUN_LABEL = "org.provision.testhost.run";
 
 /** No resolver outside the container: its own unbound on 127.0.0.1 and /etc/hosts only. */
 function localDns(c: GenericContainer): GenericContainer {
@@ -69,7 +70,7 @@ export async function startHosts(
       localDns(new GenericContainer(tag))
         .withName(`provision-testhost-${session}-${i + 1}`)
         .withHostname(`matrix${i + 1}.example.test`)
-        .withLabels({ [LABEL]: dir })
+        .withLabels({ [LABEL]: dir, [RUN_LABEL]: process.env.PROVISION_TEST_RUN ?? "manual" })
         .withEnvironment({ TESTHOST_AUTHORIZED_KEY: pub })
         // Only so init can unmount Docker's bind mounts of /etc/resolv.conf and /etc/hosts.
         .withAddedCapabilities("SYS_ADMIN")
@@ -150,6 +151,16 @@ export function inventoryFor(hosts: TestHost[], dir: string): string {
 export async function stopHosts(dir: string, log: (s: string) => void = () => {}): Promise<number> {
   const engine = await ensureEngine(log);
   const ids = docker(engine, ["ps", "-aq", "--filter", `label=${LABEL}=${dir}`])
+    .split("\n")
+    .filter(Boolean);
+  if (ids.length > 0) docker(engine, ["rm", "-f", ...ids]);
+  return ids.length;
+}
+
+/** Removes every container a test run started (whatever its tests did or failed to do). */
+export async function removeRunContainers(run: string): Promise<number> {
+  const engine = await ensureEngine();
+  const ids = docker(engine, ["ps", "-aq", "--filter", `label=${RUN_LABEL}=${run}`])
     .split("\n")
     .filter(Boolean);
   if (ids.length > 0) docker(engine, ["rm", "-f", ...ids]);
