@@ -69,14 +69,22 @@ function alive(pid: number): boolean {
   }
 }
 
-export async function ensureEngine(log: (s: string) => void = () => {}): Promise<Engine> {
-  const candidates = [process.env.DOCKER_HOST, "unix:///var/run/docker.sock"].filter(
+/** An engine that already answers (never starts one). */
+export function findEngine(): Engine | undefined {
+  const own = `unix://${OWN_DOCKER_SOCKET}`;
+  const candidates = [process.env.DOCKER_HOST, "unix:///var/run/docker.sock", own].filter(
     (h): h is string => !!h,
   );
   for (const h of candidates) {
     if (h.startsWith("unix://") && !existsSync(h.slice(7))) continue;
-    if (answers(h)) return { host: h, owned: false };
+    if (answers(h)) return { host: h, owned: h === own };
   }
+  return undefined;
+}
+
+export async function ensureEngine(log: (s: string) => void = () => {}): Promise<Engine> {
+  const found = findEngine();
+  if (found) return found;
   const own = `unix://${OWN_DOCKER_SOCKET}`;
   return withLock("dockerd", async () => {
     if (existsSync(OWN_DOCKER_SOCKET) && answers(own)) return { host: own, owned: true };
