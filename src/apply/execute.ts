@@ -21,7 +21,7 @@ export interface ApplyResult {
   host: string;
   ok: boolean;
   applied: number;
-  failed?: { change: Change; step: Step; code: number; stderr: string };
+  failed?: { change: Change; step: Step; code: number; stderr: string; stdout: string };
 }
 
 export async function applyPlan(
@@ -63,7 +63,7 @@ export async function applyPlan(
         host: plan.host,
         ok: false,
         applied,
-        failed: { change, step, code: r.code, stderr: r.stderr },
+        failed: { change, step, code: r.code, stderr: r.stderr, stdout: r.stdout },
       };
     }
     applied++;

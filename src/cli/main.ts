@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { register as registerApply } from "../commands/apply/index.js";
 import { register as registerPlan } from "../commands/plan/index.js";
 import { register as registerRender } from "../commands/render/index.js";
+import { register as registerRenewCerts } from "../commands/renew-certs/index.js";
 import { register as registerSecrets } from "../commands/secrets/index.js";
 import { register as registerValidate } from "../commands/validate/index.js";
 import { redact } from "../secrets/redact.js";
@@ -47,6 +48,7 @@ export async function main(argv: string[]): Promise<number> {
   registerRender(program, runner);
   registerPlan(program, runner);
   registerApply(program, runner);
+  registerRenewCerts(program, runner);
 
   try {
     await program.parseAsync(argv);

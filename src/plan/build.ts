@@ -16,6 +16,8 @@ export interface HostPlan {
   system: string;
   changes: Change[];
   diagnostics: Diagnostic[];
+  /** State worth seeing on every plan (certificate expiry). */
+  notes: string[];
 }
 
 export function prepare(
@@ -45,10 +47,12 @@ export function buildPlan(host: Host, parts: RecipePart[], facts: Facts): HostPl
   const state: Facts = { ...facts };
   const changes: Change[] = [];
   const diagnostics: Diagnostic[] = [];
+  const notes: string[] = [];
   for (const part of parts) {
     const notified = new Map<string, string[]>();
     const starting = new Set<string>();
     for (const r of part.resources) {
+      if (r.note) notes.push(r.note(state));
       const c = r.plan(state);
       if (!c) continue;
       changes.push(c);
@@ -107,6 +111,7 @@ export function buildPlan(host: Host, parts: RecipePart[], facts: Facts): HostPl
     system: `${facts.os.system} ${facts.os.version}`.trim(),
     changes,
     diagnostics,
+    notes,
   };
 }
 

@@ -123,6 +123,7 @@ export async function openSession(ctx: Context, opts: SessionOptions): Promise<S
           system: "",
           changes: [],
           diagnostics: [],
+          notes: [],
         },
         error: err,
       };

@@ -53,6 +53,7 @@ export const RESOURCE_TYPES = [
   "pg_role",
   "pg_database",
   "dhparam",
+  "certificate",
   "command",
 ] as const;
 

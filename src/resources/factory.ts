@@ -5,6 +5,7 @@ import type { Handler, Recipe, RecipeResource } from "../recipes/load.js";
 import type { TemplateContext } from "../render/context.js";
 import { renderString, renderTemplate } from "../render/engine.js";
 import { lookup } from "../render/files.js";
+import { CertificateResource } from "./certificate.js";
 import { DirectoryResource, FileResource } from "./file.js";
 import { DhParamResource } from "./openssl.js";
 import { PgDatabaseResource, PgRoleResource } from "./postgres.js";
@@ -100,6 +101,17 @@ function build(r: RecipeResource, ctx: TemplateContext): Resource[] {
       return [new PgDatabaseResource(s(r.name), r.recipe, s(p.owner), notify)];
     case "dhparam":
       return [new DhParamResource(s(r.name), r.recipe, Number(p.bits ?? 2048), notify)];
+    case "certificate":
+      return [
+        new CertificateResource(
+          s(r.name),
+          r.recipe,
+          s(p.cert),
+          s(p.config),
+          Number(s(p.renew_days)),
+          notify,
+        ),
+      ];
     case "command": {
       const guard = {
         ...(p.creates !== undefined ? { creates: s(p.creates) } : {}),

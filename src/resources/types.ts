@@ -48,6 +48,8 @@ export interface Resource {
   request(req: FactRequest): void;
   /** Compares with facts; null when nothing has to change. */
   plan(facts: Facts): Change | null;
+  /** A line the plan shows even without changes (e.g. a certificate's expiry). */
+  note?(facts: Facts): string;
 }
 
 export function change(

@@ -51,6 +51,7 @@ export function renderHostPlan(out: Output, hs: HostSession): void {
     return;
   }
   for (const d of plan.diagnostics) out.line(`  ${formatDiagnostic(d, out)}`);
+  for (const n of plan.notes) out.line(out.paint("dim", `  ${n}`));
   if (plan.changes.length === 0) {
     out.line(`  No changes. ${plan.host} matches the inventory.`);
     out.line("");
@@ -120,6 +121,14 @@ export function renderPlanJson(out: Output, hosts: HostSession[], diagnostics: D
         },
       });
     }
+    for (const n of hs.plan.notes)
+      out.json({
+        "@level": "info",
+        "@message": `${hs.host.name}: ${n}`,
+        type: "note",
+        host: hs.host.name,
+        note: n,
+      });
     const s = summarize(hs.plan.changes);
     out.json({
       "@level": "info",

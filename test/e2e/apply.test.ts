@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadInventory } from "../../src/inventory/load.js";
 import type { HostSet } from "../../testhost/src/hosts.js";
 import { cli } from "../helpers/cli.js";
+import { type Pebble, usePebble } from "../helpers/pebble.js";
 import { makeStore } from "../helpers/secrets.js";
 import { sh, testHosts } from "../helpers/testhost.js";
 
@@ -21,9 +22,13 @@ function provision(args: string[]) {
   return r;
 }
 
+let pebble: Pebble;
+
 beforeAll(async () => {
   set = await testHosts(2);
   inv = join(set.dir, "inventory.yaml");
+  // Certificates come from a real ACME server on the test network (the hosts reach nothing else).
+  pebble = await usePebble(set, inv);
   env = { PROVISION_AGE_IDENTITY_FILE: join(set.dir, "age.txt") };
   const loaded = loadInventory(inv);
   const secrets = {
@@ -38,7 +43,10 @@ beforeAll(async () => {
     secrets,
   );
 });
-afterAll(async () => set?.stop());
+afterAll(async () => {
+  await pebble?.stop();
+  await set?.stop();
+});
 
 describe("provision apply on fresh FreeBSD-like hosts", { timeout: 300_000 }, () => {
   it("converges two hosts in parallel, then plans no changes", () => {

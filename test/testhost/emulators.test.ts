@@ -301,3 +301,19 @@ describe("mail", () => {
     });
   });
 });
+
+describe("periodic(8)", () => {
+  it("runs the port's 502.pgsql: dumps every database and vacuums, as periodic.conf says", () => {
+    expect(run("service postgresql status").code).toBe(0);
+    run(
+      'printf \'daily_pgsql_backup_enable="YES"\\ndaily_pgsql_vacuum_enable="YES"\\n\' > /etc/periodic.conf',
+    );
+    const r = run("periodic daily");
+    expect(r.stdout).toContain("PostgreSQL backups");
+    expect(r.stdout).toContain("PostgreSQL vacuum");
+    expect(r.code).toBe(0);
+    expect(run("ls /var/db/postgres/backups/ | sed 's/_[0-9].*//' | sort -u").stdout).toBe(
+      "pgdump_postgres\npgglobals\n",
+    );
+  });
+});

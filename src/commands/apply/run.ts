@@ -5,6 +5,7 @@ import { releaseLock, takeLock } from "../../apply/lock.js";
 import type { Context } from "../../cli/context.js";
 import { EXIT_ERROR, EXIT_OK, UserError } from "../../cli/errors.js";
 import { hasErrors } from "../../diagnostics.js";
+import { acmeHint } from "../../plan/acme-errors.js";
 import { openSession, pool } from "../../plan/session.js";
 import { formatDiagnostic } from "../../views/diagnostics.js";
 import { renderHostPlan, renderPlanJson, stepText } from "../../views/plan.js";
