@@ -15,7 +15,6 @@ declare -A NEED=(
   [python3]=python3
   [debootstrap]=debootstrap
   [dockerd]=docker.io
-  [pebble]=pebble
 )
 missing=()
 for cmd in "${!NEED[@]}"; do

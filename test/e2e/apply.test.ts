@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadInventory } from "../../src/inventory/load.js";
 import type { HostSet } from "../../testhost/src/hosts.js";
 import { cli } from "../helpers/cli.js";
-import { type Pebble, usePebble } from "../helpers/pebble.js";
 import { makeStore } from "../helpers/secrets.js";
 import { sh, testHosts } from "../helpers/testhost.js";
 
@@ -22,13 +21,10 @@ function provision(args: string[]) {
   return r;
 }
 
-let pebble: Pebble;
-
 beforeAll(async () => {
+  // Certificates come from the test network's ACME server (pebble); the hosts reach nothing else.
   set = await testHosts(2);
   inv = join(set.dir, "inventory.yaml");
-  // Certificates come from a real ACME server on the test network (the hosts reach nothing else).
-  pebble = await usePebble(set, inv);
   env = { PROVISION_AGE_IDENTITY_FILE: join(set.dir, "age.txt") };
   const loaded = loadInventory(inv);
   const secrets = {
@@ -43,10 +39,7 @@ beforeAll(async () => {
     secrets,
   );
 });
-afterAll(async () => {
-  await pebble?.stop();
-  await set?.stop();
-});
+afterAll(async () => set?.stop());
 
 describe("provision apply on fresh FreeBSD-like hosts", { timeout: 300_000 }, () => {
   it("converges two hosts in parallel, then plans no changes", () => {

@@ -11,9 +11,12 @@ export interface ExecResult {
 }
 
 /** Starts test hosts for one test file; stop() removes them. */
-export async function testHosts(count = 1): Promise<HostSet & { stop: () => Promise<void> }> {
+export async function testHosts(
+  count = 1,
+  opts: { acme?: boolean } = {},
+): Promise<HostSet & { stop: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), "provision-hosts-"));
-  const set = await startHosts(count, dir, (s) => process.stderr.write(`testhost: ${s}\n`));
+  const set = await startHosts(count, dir, (s) => process.stderr.write(`testhost: ${s}\n`), opts);
   return {
     ...set,
     stop: async () => {

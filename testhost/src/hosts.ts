@@ -27,7 +27,12 @@ export interface HostSet {
   keyFile: string;
   knownHosts: string;
   containers: StartedTestContainer[];
+  /** The test network's ACME server (pebble), when started. */
+  acme?: { directory: string; ip: string };
 }
+
+/** Where test hosts keep the ACME server's API certificate (the inventory's acme_ca_bundle). */
+export const ACME_CA_BUNDLE = "/usr/local/etc/ssl/test-acme-api.pem";
 
 export const LABEL = "org.provision.testhost";
 export const RUN_LABEL = "org.provision.testhost.run";
@@ -55,6 +60,7 @@ export async function startHosts(
   count: number,
   dir: string,
   log: (s: string) => void = () => {},
+  opts: { acme?: boolean } = {},
 ): Promise<HostSet> {
   const engine = await ensureEngine(log);
   prepareEnv(engine);
@@ -80,40 +86,97 @@ export async function startHosts(
         .start(),
     ),
   );
-  const hosts: TestHost[] = containers.map((c, i) => {
-    const inspect = JSON.parse(docker(engine, ["inspect", c.getId()]))[0];
-    const net = Object.values(inspect.NetworkSettings.Networks)[0] as {
-      IPAddress: string;
-      Gateway: string;
-    };
-    const hostKey =
-      c.getId() &&
-      docker(engine, ["exec", c.getId(), "cat", "/etc/ssh/ssh_host_ed25519_key.pub"])
-        .trim()
-        .split(" ")
-        .slice(0, 2)
-        .join(" ");
-    return {
-      name: `matrix${i + 1}`,
-      id: c.getId(),
-      port: c.getMappedPort(22),
-      ip: net.IPAddress,
-      gateway: net.Gateway,
-      hostKey,
-    };
-  });
+  const acmeContainer = opts.acme === false ? undefined : await startAcme(tag, dir, session);
+  if (acmeContainer) containers.push(acmeContainer);
+  const hosts: TestHost[] = containers
+    .filter((c) => c !== acmeContainer)
+    .map((c, i) => {
+      const inspect = JSON.parse(docker(engine, ["inspect", c.getId()]))[0];
+      const net = Object.values(inspect.NetworkSettings.Networks)[0] as {
+        IPAddress: string;
+        Gateway: string;
+      };
+      const hostKey =
+        c.getId() &&
+        docker(engine, ["exec", c.getId(), "cat", "/etc/ssh/ssh_host_ed25519_key.pub"])
+          .trim()
+          .split(" ")
+          .slice(0, 2)
+          .join(" ");
+      return {
+        name: `matrix${i + 1}`,
+        id: c.getId(),
+        port: c.getMappedPort(22),
+        ip: net.IPAddress,
+        gateway: net.Gateway,
+        hostKey,
+      };
+    });
+  let acme: HostSet["acme"];
+  if (acmeContainer) {
+    const ip = containerIp(engine, acmeContainer.getId());
+    const apiCert = docker(engine, [
+      "exec",
+      acmeContainer.getId(),
+      "cat",
+      "/var/db/acme-server/api.pem",
+    ]);
+    for (const h of hosts) {
+      docker(engine, [
+        "exec",
+        acmeContainer.getId(),
+        "curl",
+        "-sf",
+        "-X",
+        "POST",
+        "-d",
+        JSON.stringify({ host: `${h.name}.example.test.`, addresses: [h.ip] }),
+        "http://127.0.0.1:8055/add-a",
+      ]);
+      docker(
+        engine,
+        [
+          "exec",
+          "-i",
+          h.id,
+          "sh",
+          "-c",
+          `echo '${ip} pebble' >> /etc/hosts && mkdir -p /usr/local/etc/ssl && cat > ${ACME_CA_BUNDLE}`,
+        ],
+        apiCert,
+      );
+    }
+    acme = { directory: "https://pebble:14000/dir", ip };
+  }
   const knownHosts = join(dir, "known_hosts");
   writeFileSync(knownHosts, hosts.map((h) => `[127.0.0.1]:${h.port} ${h.hostKey}\n`).join(""));
-  writeFileSync(join(dir, "inventory.yaml"), inventoryFor(hosts, dir));
+  writeFileSync(join(dir, "inventory.yaml"), inventoryFor(hosts, dir, acme));
   writeFileSync(
     join(dir, "hosts.json"),
-    `${JSON.stringify({ engine: engine.host, hosts }, null, 2)}\n`,
+    `${JSON.stringify({ engine: engine.host, hosts, acme }, null, 2)}\n`,
   );
-  return { dir, engine, hosts, keyFile, knownHosts, containers };
+  return { dir, engine, hosts, keyFile, knownHosts, containers, ...(acme ? { acme } : {}) };
 }
 
-/** The example inventory, pointed at the test hosts. */
-export function inventoryFor(hosts: TestHost[], dir: string): string {
+function containerIp(engine: Engine, id: string): string {
+  const inspect = JSON.parse(docker(engine, ["inspect", id]))[0];
+  return (Object.values(inspect.NetworkSettings.Networks)[0] as { IPAddress: string }).IPAddress;
+}
+
+/** pebble and its DNS in a container of the same image, on the same network as the hosts. */
+async function startAcme(tag: string, dir: string, session: string): Promise<StartedTestContainer> {
+  return localDns(new GenericContainer(tag))
+    .withName(`provision-testhost-${session}-acme`)
+    .withHostname("pebble")
+    .withLabels({ [LABEL]: dir, [RUN_LABEL]: process.env.PROVISION_TEST_RUN ?? "manual" })
+    .withEntrypoint(["/usr/bin/tini", "--", "/usr/local/libexec/testhost/acme-server"])
+    .withWaitStrategy(Wait.forLogMessage(/Listening on: 0\.0\.0\.0:14000/))
+    .withStartupTimeout(60_000)
+    .start();
+}
+
+/** The example inventory, pointed at the test hosts (and the test network's ACME server). */
+export function inventoryFor(hosts: TestHost[], dir: string, acme?: HostSet["acme"]): string {
   const lines = [
     "# yaml-language-server: $schema=../schema/inventory.schema.json",
     "# Test hosts started by `npm run testhost -- up`: FreeBSD-like containers reached over SSH",
@@ -125,6 +188,13 @@ export function inventoryFor(hosts: TestHost[], dir: string): string {
     `      key: ${join(dir, "id_ed25519")}`,
     `      known_hosts: ${join(dir, "known_hosts")}`,
     "    admin_email: admin@example.test",
+    ...(acme
+      ? [
+          "    certificates:",
+          `      acme_directory: ${acme.directory}`,
+          `      acme_ca_bundle: ${ACME_CA_BUNDLE}`,
+        ]
+      : []),
     "    management_cidrs:",
     `      - ${hosts[0]?.gateway ?? "172.17.0.1"}/32`,
     "    versions:",

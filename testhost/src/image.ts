@@ -44,6 +44,8 @@ export const BASE_PACKAGES = [
   "iproute2",
   "diffutils",
   "less",
+  // The test network's ACME server (the acme-server container).
+  "pebble",
 ];
 /** PostgreSQL server majors, from the npm packages pg13, pg16, pg17 (devDependencies). */
 export const PG_MAJORS = [13, 16, 17];
