@@ -4,6 +4,7 @@ import { register as registerPlan } from "../commands/plan/index.js";
 import { register as registerRender } from "../commands/render/index.js";
 import { register as registerRenewCerts } from "../commands/renew-certs/index.js";
 import { register as registerSecrets } from "../commands/secrets/index.js";
+import { register as registerUpgradePostgres } from "../commands/upgrade-postgres/index.js";
 import { register as registerValidate } from "../commands/validate/index.js";
 import { redact } from "../secrets/redact.js";
 import type { CommonOptions, Context, Runner } from "./context.js";
@@ -49,6 +50,7 @@ export async function main(argv: string[]): Promise<number> {
   registerPlan(program, runner);
   registerApply(program, runner);
   registerRenewCerts(program, runner);
+  registerUpgradePostgres(program, runner);
 
   try {
     await program.parseAsync(argv);

@@ -191,11 +191,23 @@ export function checkHost(source: Source, host: MergedHost, c: HostConfig): Diag
   }
   if (!SUPPORTED_POSTGRESQL.includes(c.versions.postgresql)) {
     const eol = POSTGRESQL_EOL[c.versions.postgresql];
-    report(
-      "versions.postgresql",
-      `PostgreSQL ${c.versions.postgresql} is not supported${eol ? ` (end of life ${eol})` : ""}; use one of ${SUPPORTED_POSTGRESQL.join(", ")}`,
-      "An existing older cluster is moved with `provision upgrade-postgres`.",
-    );
+    if (eol) {
+      // An end-of-life major still describes existing hosts truthfully until they are upgraded.
+      const file = originOf(host, "versions.postgresql");
+      out.push({
+        severity: "warning",
+        summary: `PostgreSQL ${c.versions.postgresql} reached end of life on ${eol}; move to one of ${SUPPORTED_POSTGRESQL.join(", ")}`,
+        detail:
+          "Upgrade existing clusters with `provision upgrade-postgres --host NAME --to MAJOR`, then change versions.postgresql.",
+        path: dotted(file),
+        range: source.rangeAt(file),
+      });
+    } else {
+      report(
+        "versions.postgresql",
+        `PostgreSQL ${c.versions.postgresql} is not supported; use one of ${SUPPORTED_POSTGRESQL.join(", ")}`,
+      );
+    }
   }
   if (compareVersions(c.versions.synapse, MIN_SYNAPSE) < 0) {
     report(

@@ -94,16 +94,23 @@ export function buildPlan(host: Host, parts: RecipePart[], facts: Facts): HostPl
   const installed = [...facts.packages.keys()]
     .map((p) => /^postgresql(\d+)-server$/.exec(p)?.[1])
     .find(Boolean);
-  if (installed) {
-    const have = Number(installed);
-    const eol = postgresqlEndOfLife(have);
-    if (have < host.config.versions.postgresql || eol) {
-      diagnostics.push({
-        severity: "warning",
-        summary: `${host.name}: PostgreSQL ${have} is installed${eol ? ` (end of life since ${eol})` : ""}; the inventory asks for ${host.config.versions.postgresql}`,
-        detail: `Move the data with \`provision upgrade-postgres --host ${host.name} --to ${host.config.versions.postgresql}\`.`,
-      });
-    }
+  const wanted = host.config.versions.postgresql;
+  if (installed && Number(installed) !== wanted) {
+    // Installing another major's packages would make pkg remove the running server: never here.
+    diagnostics.push({
+      severity: "error",
+      summary: `${host.name}: PostgreSQL ${installed} is installed but the inventory asks for ${wanted}; apply does not swap majors (that would drop the cluster)`,
+      detail:
+        Number(installed) < wanted
+          ? `Move the data first: \`provision upgrade-postgres --host ${host.name} --to ${wanted}\`.`
+          : `Set versions.postgresql to ${installed} in the inventory.`,
+    });
+  } else if (installed && postgresqlEndOfLife(Number(installed))) {
+    diagnostics.push({
+      severity: "warning",
+      summary: `${host.name}: PostgreSQL ${installed} is end of life since ${postgresqlEndOfLife(Number(installed))}`,
+      detail: `Upgrade with \`provision upgrade-postgres --host ${host.name} --to 17\`.`,
+    });
   }
   return {
     host: host.name,

@@ -64,8 +64,8 @@ export const EXPECTED: Record<string, string[]> = {
   "21-port-clash.yaml": [
     "6:17: error: port 3478 for TURN over TLS is already used by TURN; choose another port",
   ],
-  "22-postgresql-eol.yaml": [
-    "6:19: error: PostgreSQL 13 is not supported (end of life 2025-11-13); use one of 15, 16, 17, 18",
+  "22-postgresql-unsupported.yaml": [
+    "6:19: error: PostgreSQL 11 is not supported; use one of 15, 16, 17, 18",
   ],
   "23-python-unsupported.yaml": [
     "6:15: error: Python 3.7 is not supported by current Synapse; use one of 3.10, 3.11, 3.12, 3.13, 3.14",

@@ -164,3 +164,16 @@ describe("defaults", () => {
     expect(c?.synapse.email.smtp_password).toBeUndefined();
   });
 });
+
+describe("end-of-life PostgreSQL", () => {
+  it("is a warning, not an error: existing hosts are described truthfully until upgraded", () => {
+    const r = load(`${BASE}    versions: { postgresql: 13 }
+  hosts:
+    m: { server_name: m.example.org, public_ipv4: 203.0.113.5 }
+`);
+    expect(r.inventory?.hosts[0]?.config.versions.postgresql).toBe(13);
+    expect(r.diagnostics.map((d) => `${d.severity}: ${d.summary}`)).toEqual([
+      "warning: PostgreSQL 13 reached end of life on 2025-11-13; move to one of 15, 16, 17, 18",
+    ]);
+  });
+});

@@ -47,14 +47,16 @@ describe("plan building", () => {
     );
   });
 
-  it("warns when the installed PostgreSQL is older than the inventory's", () => {
+  it("refuses to swap PostgreSQL majors in apply: that is upgrade-postgres's job", () => {
     const { parts, request } = prepare(host, fixedSecrets());
     const f = freshFacts(request);
     f.packages.set("postgresql13-server", "13.23");
     const plan = buildPlan(host, parts, f);
-    expect(plan.diagnostics.find((d) => d.severity === "warning")?.summary).toBe(
-      "matrix: PostgreSQL 13 is installed (end of life since 2025-11-13); the inventory asks for 17",
-    );
+    expect(plan.diagnostics.find((d) => d.severity === "error")).toMatchObject({
+      summary:
+        "matrix: PostgreSQL 13 is installed but the inventory asks for 17; apply does not swap majors (that would drop the cluster)",
+      detail: "Move the data first: `provision upgrade-postgres --host matrix --to 17`.",
+    });
   });
 });
 
