@@ -20,7 +20,7 @@ export function cli(
     env: { ...process.env, NO_COLOR: "1", ...opts.env },
     input: opts.input ?? "",
     encoding: "utf8",
-    timeout: 60_000,
+    timeout: 600_000,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
