@@ -1,24 +1,16 @@
 import type { Context } from "../../cli/context.js";
 import { EXIT_ERROR, EXIT_OK, UserError } from "../../cli/errors.js";
+import { requireInventory } from "../../cli/require-inventory.js";
 import { cmd } from "../../connector/quote.js";
 import { SshConnector } from "../../connector/ssh.js";
-import { hasErrors } from "../../diagnostics.js";
 import { certDir, PATHS } from "../../freebsd/paths.js";
-import { loadInventory } from "../../inventory/load.js";
 import { acmeHint } from "../../plan/acme-errors.js";
 import { pool } from "../../plan/session.js";
-import { formatDiagnostic } from "../../views/diagnostics.js";
 
 export async function run(ctx: Context, opts: Record<string, unknown>): Promise<number> {
   const { out } = ctx;
-  const loaded = loadInventory(ctx.inventoryFile);
-  if (!loaded.inventory || hasErrors(loaded.diagnostics)) {
-    for (const d of loaded.diagnostics) out.error(formatDiagnostic(d, out));
-    throw new UserError(`inventory ${ctx.inventoryFile} has errors; nothing was done`);
-  }
-  const hosts = loaded.inventory.hosts.filter(
-    (h) => opts.host === undefined || h.name === opts.host,
-  );
+  const { inventory } = requireInventory(ctx);
+  const hosts = inventory.hosts.filter((h) => opts.host === undefined || h.name === opts.host);
   if (hosts.length === 0) throw new UserError(`no host '${opts.host}' in ${ctx.inventoryFile}`);
   const results = await pool(hosts, 4, async (host) => {
     const conn = await SshConnector.connect(host.name, host.config.ssh, new Set(host.sshExplicit), {

@@ -1,14 +1,12 @@
 import { createInterface } from "node:readline/promises";
 import type { Context } from "../../cli/context.js";
 import { EXIT_OK, UserError } from "../../cli/errors.js";
+import { requireInventory } from "../../cli/require-inventory.js";
 import { q } from "../../connector/quote.js";
 import { SshConnector } from "../../connector/ssh.js";
-import { hasErrors } from "../../diagnostics.js";
 import { postgresDataDir } from "../../freebsd/paths.js";
-import { loadInventory } from "../../inventory/load.js";
 import { describe, preflight, readState, runPhases } from "../../upgrade/orchestrate.js";
 import { locked, rollbackScript } from "../../upgrade/phases.js";
-import { formatDiagnostic } from "../../views/diagnostics.js";
 
 export async function run(ctx: Context, opts: Record<string, unknown>): Promise<number> {
   const { out } = ctx;
@@ -17,12 +15,8 @@ export async function run(ctx: Context, opts: Record<string, unknown>): Promise<
     throw new UserError(
       `--dump-dir must be an absolute path of letters, digits, '.', '_', '-' and '/'`,
     );
-  const loaded = loadInventory(ctx.inventoryFile);
-  if (!loaded.inventory || hasErrors(loaded.diagnostics)) {
-    for (const d of loaded.diagnostics) out.error(formatDiagnostic(d, out));
-    throw new UserError(`inventory ${ctx.inventoryFile} has errors; nothing was done`);
-  }
-  const host = loaded.inventory.hosts.find((h) => h.name === opts.host);
+  const { inventory } = requireInventory(ctx);
+  const host = inventory.hosts.find((h) => h.name === opts.host);
   if (!host) throw new UserError(`no host '${opts.host}' in ${ctx.inventoryFile}`);
   const to = opts.to !== undefined ? Number(opts.to) : undefined;
   if (!opts.rollback && !opts.cleanup && (to === undefined || !Number.isInteger(to)))
