@@ -118,7 +118,16 @@ function build(r: RecipeResource, ctx: TemplateContext): Resource[] {
         ...(p.unless !== undefined ? { unless: s(p.unless) } : {}),
         ...(p.onlyif !== undefined ? { onlyif: s(p.onlyif) } : {}),
       };
-      return [new CommandResource(s(r.name), r.recipe, s(p.run), guard, notify)];
+      return [
+        new CommandResource(
+          s(r.name),
+          r.recipe,
+          s(p.run),
+          guard,
+          notify,
+          p.reason !== undefined ? s(p.reason) : undefined,
+        ),
+      ];
     }
     default:
       throw new Error(`${where}: unknown resource type`);

@@ -187,6 +187,8 @@ export class CommandResource implements Resource {
     readonly script: string,
     readonly guard: { creates?: string; unless?: string; onlyif?: string },
     readonly notify: string[] = [],
+    /** Why it runs, for the plan (default: which guard asked for it). */
+    readonly reason?: string,
   ) {}
 
   private id(kind: string): string {
@@ -214,7 +216,7 @@ export class CommandResource implements Resource {
     const guarded = this.guard.creates
       ? `if [ ! -e ${q(this.guard.creates)} ]; then\n${this.script}\nfi`
       : this.script;
-    return change(this, "update", why.join(", ") || "run", [
+    return change(this, "update", this.reason ?? (why.join(", ") || "run"), [
       { kind: "exec", description: this.name, script: guarded },
     ]);
   }
