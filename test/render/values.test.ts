@@ -16,6 +16,8 @@ describe("inventory values in rendered files", () => {
     expect(fw).toContain("2000 allow tcp from 2001:db8:77::/48 to me6 2222 setup");
     expect(fw.filter((l) => / to me6? 22 /.test(l))).toEqual([]);
     expect(fw).toContain("3100 allow tcp from any to me 8449 setup");
+    // ACME http-01 needs port 80 open: the firewall never closes it.
+    expect(fw).toContain("3000 allow tcp from any to me 80 setup");
     expect(fw).toContain("4000 allow udp from any to me 3479 keep-state");
     expect(fw).toContain("4000 allow tcp from any to me 5350 setup");
     expect(fw).toContain("4100 allow udp from any to me 40000-40999");
