@@ -45,11 +45,10 @@ export function resolveSsh(
   try {
     const parsed = SSHConfig.parse(readFileSync(file, "utf8"));
     // Match exec would run local commands: never evaluated.
-    cfg = parsed.compute({
-      Host: ssh.address,
-      User: ssh.user,
-      ignoreCase: true,
-    } as never) as Record<string, string | string[]>;
+    cfg = parsed.compute({ Host: ssh.address }, { matchExec: false }) as Record<
+      string,
+      string | string[]
+    >;
   } catch {
     cfg = {};
   }

@@ -112,6 +112,7 @@ export const PHASES: Phase[] = [
         `  printf '\\n# provision: carried over from PostgreSQL ${p.from}\\n%s\\n' "$changed" >> ${q(`${newDir(p)}/postgresql.conf`)}`,
         "fi",
         `printf '%s\\n' "$changed" > ${q(`${p.dir}/settings.diff`)}`,
+        `if [ -n "$changed" ]; then echo "postgresql.conf settings carried over from ${p.from}:"; printf '%s\\n' "$changed" | sed 's/^/  + /'; else echo "postgresql.conf: no settings differ from ${p.to}'s defaults"; fi`,
       ].join("\n"),
   },
   {
