@@ -164,7 +164,9 @@ export class SshConnector implements Connector {
   exec(script: string, opts: { timeoutMs?: number } = {}): Promise<ExecResult> {
     this.roundTrips++;
     return new Promise((resolveExec, reject) => {
-      this.client.exec(`${this.prefix}/bin/sh -s`, (err, stream) => {
+      // The login shell expands $SSH_CLIENT before sudo/doas reset the environment: the script
+      // gets it as $1 (the firewall check needs the address this connection comes from).
+      this.client.exec(`${this.prefix}/bin/sh -s "$SSH_CLIENT"`, (err, stream) => {
         if (err)
           return reject(new UserError(`host ${this.name}: cannot run a command: ${err.message}`));
         const out: Buffer[] = [];

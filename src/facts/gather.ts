@@ -13,7 +13,9 @@ export function factScript(req: FactRequest): string {
     "PATH=/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin; export PATH",
     `printf 'os${T}system${T}%s\\n' "$(uname -s)"`,
     `printf 'os${T}version${T}%s\\n' "$(freebsd-version 2>/dev/null || uname -r)"`,
-    `printf 'os${T}ssh_client${T}%s\\n' "\${SSH_CLIENT%% *}"`,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template
+    'client="${1:-${SSH_CLIENT:-}}"',
+    `printf 'os${T}ssh_client${T}%s\\n' "\${client%% *}"`,
     `if [ -x /usr/local/sbin/pkg ]; then echo 'pkg${T}ready${T}1'; pkg query '%n${T}%v' 2>/dev/null | sed 's/^/pkgq${T}/'; fi`,
   ];
   if (req.rc.size > 0) {

@@ -1,6 +1,10 @@
 // What to do about the ACME failures users meet most, recognised in dehydrated's output.
 const HINTS: [RegExp, string][] = [
   [
+    /Problem connecting to server/i,
+    "dehydrated cannot reach the ACME directory: check certificates.acme_directory and that the host can open HTTPS connections to it.",
+  ],
+  [
     /rateLimited|too many (certificates|failed authorizations)/i,
     "The CA's rate limit was hit: wait (Let's Encrypt: up to a week) or test against its staging directory (certificates.acme_directory).",
   ],

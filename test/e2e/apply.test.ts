@@ -151,6 +151,22 @@ describe("privilege escalation", { timeout: 120_000 }, () => {
     outputs.push(ok.stdout, ok.stderr);
     expect(ok.stdout).toContain("No changes. matrix1 matches the inventory.");
     expect(ok.code).toBe(0);
+    // A firewall change that would shut out this connection is refused, also through sudo.
+    const lockout = join(set.dir, "lockout.yaml");
+    writeFileSync(
+      lockout,
+      text.replace(
+        /management_cidrs:\n {6}- [0-9./]+\n/,
+        "management_cidrs:\n      - 198.51.100.0/24\n",
+      ),
+    );
+    copyFileSync(join(set.dir, "inventory.secrets.age"), join(set.dir, "lockout.secrets.age"));
+    const refused = cli(["plan", "--host", "matrix1", "-i", lockout], { env });
+    outputs.push(refused.stdout, refused.stderr);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain(
+      `matrix1: this SSH connection comes from ${set.hosts[0]?.gateway}, which is not in management_cidrs (198.51.100.0/24); the firewall would lock provision out`,
+    );
     sh(set, 0, "mv /etc/sudoers.d/admin /root/sudoers-admin");
     const denied = cli(["plan", "--host", "matrix1", "-i", sudoInv], { env });
     sh(set, 0, "mv /root/sudoers-admin /etc/sudoers.d/admin");
@@ -225,5 +241,21 @@ describe("errors", { timeout: 120_000 }, () => {
     expect(r.stderr).toContain("  pkg: repository unreachable");
     expect(r.stderr).toContain("run `provision apply` again");
     expect(sh(set, 1, "test -d /var/run/provision.lock").code).toBe(1);
+  });
+
+  it("explains an unreachable ACME server", () => {
+    const bad = join(set.dir, "badacme.yaml");
+    writeFileSync(
+      bad,
+      readFileSync(inv, "utf8").replace("https://pebble:14000/dir", "https://pebble:14001/dir"),
+    );
+    copyFileSync(join(set.dir, "inventory.secrets.age"), join(set.dir, "badacme.secrets.age"));
+    const r = cli(["apply", "--yes", "--host", "matrix2", "--no-color", "-i", bad], { env });
+    outputs.push(r.stdout, r.stderr);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("Apply failed on matrix2 at command register the ACME account");
+    expect(r.stderr).toContain(
+      "dehydrated cannot reach the ACME directory: check certificates.acme_directory",
+    );
   });
 });

@@ -20,6 +20,11 @@ describe("ACME failures", () => {
     expect(
       acmeHint("curl: (60) SSL certificate problem: unable to get local issuer certificate"),
     ).toMatch(/acme_ca_bundle/);
+    expect(
+      acmeHint(
+        "ERROR: Problem connecting to server (get for https://acme.example.org/dir; curl returned with 7)",
+      ),
+    ).toMatch(/cannot reach the ACME directory/);
     expect(acmeHint("something else entirely")).toBeUndefined();
   });
 });

@@ -122,6 +122,11 @@ export async function run(ctx: Context, opts: Record<string, unknown>): Promise<
       );
       const tail = f.stderr.trim().split("\n").slice(-15);
       for (const l of tail) out.error(`  ${l}`);
+      // ACME failures (account, issuance) come with what to do about them.
+      const hint = /^(certificate|command)$/.test(f.change.type)
+        ? acmeHint(`${f.stderr}\n${f.stdout}`)
+        : undefined;
+      if (hint) out.error(`  ${hint}`);
       out.error(
         `  ${r.applied} steps before it were applied and are kept. Fix the cause, then run \`provision apply\` again: it continues from what is done.`,
       );
