@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { register as registerApply } from "../commands/apply/index.js";
 import { register as registerPlan } from "../commands/plan/index.js";
+import { register as registerRegisterUser } from "../commands/register-user/index.js";
 import { register as registerRender } from "../commands/render/index.js";
 import { register as registerRenewCerts } from "../commands/renew-certs/index.js";
 import { register as registerSecrets } from "../commands/secrets/index.js";
@@ -51,6 +52,7 @@ export async function main(argv: string[]): Promise<number> {
   registerApply(program, runner);
   registerRenewCerts(program, runner);
   registerUpgradePostgres(program, runner);
+  registerRegisterUser(program, runner);
 
   try {
     await program.parseAsync(argv);

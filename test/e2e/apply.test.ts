@@ -84,6 +84,32 @@ describe("provision apply on fresh FreeBSD-like hosts", { timeout: 300_000 }, ()
     expect(sh(set, 0, "ipfw testhost-check udp 203.0.113.50 50000")).toMatchObject({ code: 0 });
   });
 
+  it("registers the first (admin) user with the shared secret, the password only on stdin", () => {
+    const password = `${CANARY}-pw`;
+    const r = cli(["register-user", "--host", "matrix1", "--user", "admin", "--admin", "-i", inv], {
+      env,
+      input: password,
+    });
+    outputs.push(r.stdout, r.stderr);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe("matrix1: registered @admin:matrix1.example.test (server admin).\n");
+    expect(
+      sh(
+        set,
+        0,
+        `su -l postgres -c "psql -XtA -d synapse -c 'select name, admin from standin_users'"`,
+      ).stdout,
+    ).toBe("@admin:matrix1.example.test|1\n");
+    const again = cli(["register-user", "--host", "matrix1", "--user", "admin", "-i", inv], {
+      env,
+      input: password,
+    });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain(
+      "error: registration of admin on matrix1 failed: User ID already taken.",
+    );
+  });
+
   it("shows drift with the right symbols and diffs, and apply repairs it", () => {
     sh(
       set,

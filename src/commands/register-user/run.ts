@@ -1,0 +1,104 @@
+import { createHmac } from "node:crypto";
+import { dirname } from "node:path";
+import type { Context } from "../../cli/context.js";
+import { EXIT_OK, UserError } from "../../cli/errors.js";
+import { requireInventory } from "../../cli/require-inventory.js";
+import { SshConnector } from "../../connector/ssh.js";
+import { identitySource, readIdentities } from "../../secrets/identity.js";
+import { registerSecret } from "../../secrets/redact.js";
+import { lookupSecret, readStore } from "../../secrets/store.js";
+import { firstControlChar } from "../../util/text.js";
+
+const ADMIN_API = "http://127.0.0.1:8008/_synapse/admin/v1/register";
+
+async function readPassword(): Promise<string> {
+  if (process.stdin.isTTY) {
+    throw new UserError(
+      "register-user reads the password from standard input, which is a terminal",
+      {
+        hint: 'Pipe it in, e.g. `printf %s "$PASSWORD" | provision register-user ...`.',
+      },
+    );
+  }
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
+}
+
+/** Synapse's shared-secret registration MAC: HMAC-SHA1 over nonce, user, password, admin flag. */
+export function registrationMac(
+  secret: string,
+  nonce: string,
+  user: string,
+  password: string,
+  admin: boolean,
+): string {
+  return createHmac("sha1", secret)
+    .update([nonce, user, password, admin ? "admin" : "notadmin"].join("\0"))
+    .digest("hex");
+}
+
+export async function run(ctx: Context, opts: Record<string, unknown>): Promise<number> {
+  const user = String(opts.user);
+  if (!/^[a-z0-9._=/-]+$/.test(user))
+    throw new UserError(
+      `'${user}' is not a valid Matrix localpart (lower-case letters, digits, . _ = - /)`,
+    );
+  const { inventory } = requireInventory(ctx);
+  const host = inventory.hosts.find((h) => h.name === opts.host);
+  if (!host) throw new UserError(`no host '${opts.host}' in ${ctx.inventoryFile}`);
+  const password = await readPassword();
+  if (password.length < 8 || firstControlChar(password))
+    throw new UserError("the password needs at least 8 characters and no control characters");
+  registerSecret(password);
+  const store = await readStore(
+    inventory.secrets.file,
+    readIdentities(identitySource(dirname(inventory.file), inventory.secrets.identityFile)),
+  );
+  if (store.state !== "open")
+    throw new UserError(
+      "the secrets store cannot be opened (it holds the registration shared secret)",
+    );
+  const secret = lookupSecret(store.data, host.name, "registration_shared_secret");
+  if (!secret)
+    throw new UserError(`the secrets store has no registration_shared_secret for ${host.name}`);
+  const conn = await SshConnector.connect(host.name, host.config.ssh, new Set(host.sshExplicit), {
+    ...(opts.acceptNewHostKey ? { acceptNewHostKey: true } : {}),
+  });
+  try {
+    const nonceRes = await conn.exec(`curl -sf ${ADMIN_API}`);
+    const nonce = (JSON.parse(nonceRes.stdout || "{}") as { nonce?: string }).nonce;
+    if (nonceRes.code !== 0 || !nonce)
+      throw new UserError(`Synapse on ${host.name} does not answer on 127.0.0.1:8008`, {
+        hint: "Check `service synapse status` on the host, or run `provision apply`.",
+      });
+    const body = JSON.stringify({
+      nonce,
+      username: user,
+      password,
+      admin: opts.admin === true,
+      mac: registrationMac(secret, nonce, user, password, opts.admin === true),
+    });
+    // The request body (with the password) travels on the script's standard input, never as an argument.
+    const r = await conn.exec(
+      `curl -s -X POST -H 'Content-Type: application/json' --data-binary @- ${ADMIN_API} <<'PROVISION_BODY'\n${body}\nPROVISION_BODY\n`,
+    );
+    const reply = JSON.parse(r.stdout || "{}") as {
+      user_id?: string;
+      error?: string;
+      errcode?: string;
+    };
+    if (!reply.user_id)
+      throw new UserError(
+        `registration of ${user} on ${host.name} failed: ${reply.error ?? (r.stderr.trim() || "no answer")}`,
+      );
+    ctx.out.line(
+      `${host.name}: registered ${reply.user_id}${opts.admin ? " (server admin)" : ""}.`,
+    );
+    return EXIT_OK;
+  } finally {
+    await conn.close();
+  }
+}
