@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import type { Context } from "../../cli/context.js";
 import { EXIT_OK, UserError } from "../../cli/errors.js";
 import { requireInventory } from "../../cli/require-inventory.js";
+import { readSensitiveStdin } from "../../cli/stdin.js";
 import { SshConnector } from "../../connector/ssh.js";
 import { identitySource, readIdentities } from "../../secrets/identity.js";
 import { registerSecret } from "../../secrets/redact.js";
@@ -10,22 +11,6 @@ import { lookupSecret, readStore } from "../../secrets/store.js";
 import { firstControlChar } from "../../util/text.js";
 
 const ADMIN_API = "http://127.0.0.1:8008/_synapse/admin/v1/register";
-
-async function readPassword(): Promise<string> {
-  if (process.stdin.isTTY) {
-    throw new UserError(
-      "register-user reads the password from standard input, which is a terminal",
-      {
-        hint: 'Pipe it in, e.g. `printf %s "$PASSWORD" | provision register-user ...`.',
-      },
-    );
-  }
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks)
-    .toString("utf8")
-    .replace(/\r?\n$/, "");
-}
 
 /** Synapse's shared-secret registration MAC: HMAC-SHA1 over nonce, user, password, admin flag. */
 export function registrationMac(
@@ -49,7 +34,10 @@ export async function run(ctx: Context, opts: Record<string, unknown>): Promise<
   const { inventory } = requireInventory(ctx);
   const host = inventory.hosts.find((h) => h.name === opts.host);
   if (!host) throw new UserError(`no host '${opts.host}' in ${ctx.inventoryFile}`);
-  const password = await readPassword();
+  const password = await readSensitiveStdin(
+    "the password",
+    'printf %s "$PASSWORD" | provision register-user ...',
+  );
   if (password.length < 8 || firstControlChar(password))
     throw new UserError("the password needs at least 8 characters and no control characters");
   registerSecret(password);

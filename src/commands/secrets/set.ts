@@ -1,24 +1,12 @@
 import type { Context } from "../../cli/context.js";
 import { UserError } from "../../cli/errors.js";
+import { readSensitiveStdin } from "../../cli/stdin.js";
 import { SECRET_NAME } from "../../secrets/catalog.js";
 import { identitySource, readIdentities } from "../../secrets/identity.js";
 import { registerSecret } from "../../secrets/redact.js";
 import { readStore, writeStore } from "../../secrets/store.js";
 import { firstControlChar } from "../../util/text.js";
 import { inventoryDir, requireInventory, shortPath } from "./open.js";
-
-async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) {
-    throw new UserError("secrets set reads the value from standard input, which is a terminal", {
-      hint: 'Pipe it in, e.g. `printf %s "$VALUE" | provision secrets set NAME`, so it never lands in shell history.',
-    });
-  }
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks)
-    .toString("utf8")
-    .replace(/\r?\n$/, "");
-}
 
 export async function run(
   ctx: Context,
@@ -38,7 +26,10 @@ export async function run(
       hint: `Hosts: ${inventory.hosts.map((h) => h.name).join(", ")}`,
     });
   }
-  const value = await readStdin();
+  const value = await readSensitiveStdin(
+    "the secret value",
+    'printf %s "$VALUE" | provision secrets set NAME',
+  );
   if (value === "" || firstControlChar(value) !== undefined) {
     throw new UserError(
       "the secret value is empty or contains control characters (line breaks, tabs)",
