@@ -45,10 +45,7 @@ export async function applyPlan(
       step.kind === "write"
         ? writeScript(step.path, step.content, step.owner, step.group, step.mode)
         : step.script;
-    const r = await conn.exec(
-      `PATH=/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin; export PATH\n${script}\n`,
-      { timeoutMs: 30 * 60_000 },
-    );
+    const r = await conn.exec(`${script}\n`, { timeoutMs: 30 * 60_000 });
     if (r.code !== 0) {
       onEvent({
         type: "apply_errored",

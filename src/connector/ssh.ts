@@ -11,6 +11,8 @@ import type { HostConfig } from "../inventory/types.js";
 import { addKnownHost, checkKnownHosts, type HostKey } from "./known-hosts.js";
 import type { Connector, ExecResult } from "./types.js";
 
+export const REMOTE_PATH = "/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin";
+
 export interface SshOptions {
   acceptNewHostKey?: boolean;
   /** ~/.ssh/config location (tests point it elsewhere). */
@@ -190,7 +192,8 @@ export class SshConnector implements Connector {
             stderr: Buffer.concat(errOut).toString("utf8"),
           });
         });
-        stream.end(script);
+        // Every script sees FreeBSD's full PATH, whatever the login shell or sudo/doas set.
+        stream.end(`PATH=${REMOTE_PATH}; export PATH\n${script}`);
       });
     });
   }

@@ -10,7 +10,6 @@ const T = "\t";
 /** The probe script. Read-only: it only lists, stats, hashes and queries. */
 export function factScript(req: FactRequest): string {
   const lines = [
-    "PATH=/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin; export PATH",
     `printf 'os${T}system${T}%s\\n' "$(uname -s)"`,
     `printf 'os${T}version${T}%s\\n' "$(freebsd-version 2>/dev/null || uname -r)"`,
     // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template

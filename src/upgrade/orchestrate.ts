@@ -23,7 +23,6 @@ export interface HostState {
 export async function readState(conn: Connector, dir: string): Promise<HostState> {
   const r = await conn.exec(
     [
-      "PATH=/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin",
       `echo "installed $(pkg query -g '%n' 'postgresql*-server' 2>/dev/null | sed -n 's/^postgresql\\([0-9]*\\)-server$/\\1/p' | head -1)"`,
       "service postgresql onestatus >/dev/null 2>&1 && echo running",
       `[ -f ${q(`${dir}/phase`)} ] && echo "phase $(cat ${q(`${dir}/phase`)})"`,

@@ -182,5 +182,5 @@ export function rollbackScript(p: UpgradeParams): string {
 
 /** Runs script under the upgrade lock: a second run waits for nothing and says so. */
 export function locked(script: string): string {
-  return `lockf -k -t 0 ${LOCK} /bin/sh -s <<'PROVISION_PHASE'\nset -u\nPATH=/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin; export PATH\n${script}\nPROVISION_PHASE`;
+  return `lockf -k -t 0 ${LOCK} /bin/sh -s <<'PROVISION_PHASE'\nset -u\n${script}\nPROVISION_PHASE`;
 }

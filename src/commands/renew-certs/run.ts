@@ -26,7 +26,7 @@ export async function run(ctx: Context, opts: Record<string, unknown>): Promise<
         `${PATHS.dehydratedDir}/config`,
       );
       const r = await conn.exec(
-        `PATH=/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin; export PATH\n${renew}\nrc=$?\n` +
+        `${renew}\nrc=$?\n` +
           `echo "@@cert $(openssl x509 -in ${cert} -noout -serial -enddate 2>/dev/null | tr '\\n' ' ')"\nexit $rc\n`,
         { timeoutMs: 15 * 60_000 },
       );
