@@ -1,14 +1,13 @@
 import { createHmac } from "node:crypto";
-import { dirname } from "node:path";
 import type { Context } from "../../cli/context.js";
 import { EXIT_OK, UserError } from "../../cli/errors.js";
 import { requireInventory } from "../../cli/require-inventory.js";
 import { readSensitiveStdin } from "../../cli/stdin.js";
 import { SshConnector } from "../../connector/ssh.js";
-import { identitySource, readIdentities } from "../../secrets/identity.js";
 import { registerSecret } from "../../secrets/redact.js";
-import { lookupSecret, readStore } from "../../secrets/store.js";
+import { lookupSecret } from "../../secrets/store.js";
 import { firstControlChar } from "../../util/text.js";
+import { openStore } from "../secrets/open.js";
 
 const ADMIN_API = "http://127.0.0.1:8008/_synapse/admin/v1/register";
 
@@ -41,14 +40,7 @@ export async function run(ctx: Context, opts: Record<string, unknown>): Promise<
   if (password.length < 8 || firstControlChar(password))
     throw new UserError("the password needs at least 8 characters and no control characters");
   registerSecret(password);
-  const store = await readStore(
-    inventory.secrets.file,
-    readIdentities(identitySource(dirname(inventory.file), inventory.secrets.identityFile)),
-  );
-  if (store.state !== "open")
-    throw new UserError(
-      "the secrets store cannot be opened (it holds the registration shared secret)",
-    );
+  const store = await openStore(inventory, ctx.inventoryFile);
   const secret = lookupSecret(store.data, host.name, "registration_shared_secret");
   if (!secret)
     throw new UserError(`the secrets store has no registration_shared_secret for ${host.name}`);

@@ -1,5 +1,8 @@
 import { dirname, relative } from "node:path";
+import { UserError } from "../../cli/errors.js";
 import type { Inventory } from "../../inventory/types.js";
+import { identitySource, readIdentities } from "../../secrets/identity.js";
+import { readStore, type SecretsData } from "../../secrets/store.js";
 
 export { requireInventory } from "../../cli/require-inventory.js";
 
@@ -10,4 +13,24 @@ export function shortPath(p: string): string {
 
 export function inventoryDir(inv: Inventory): string {
   return dirname(inv.file);
+}
+
+/** The decrypted store and the identities that opened it, or a UserError saying what to do. */
+export async function openStore(
+  inventory: Inventory,
+  inventoryFile: string,
+): Promise<{ data: SecretsData; identities: string[] }> {
+  const identities = readIdentities(
+    identitySource(inventoryDir(inventory), inventory.secrets.identityFile),
+  );
+  const read = await readStore(inventory.secrets.file, identities);
+  if (read.state !== "open" || !identities) {
+    throw new UserError(`no readable secrets store at ${shortPath(inventory.secrets.file)}`, {
+      hint:
+        read.state === "missing"
+          ? `Run \`provision secrets init -i ${inventoryFile}\`.`
+          : "Set PROVISION_AGE_IDENTITY_FILE (or PROVISION_AGE_IDENTITY) to the identity the store was created with.",
+    });
+  }
+  return { data: read.data, identities };
 }

@@ -6,7 +6,7 @@ import { identitySource, readIdentities } from "../../secrets/identity.js";
 import { registerSecret } from "../../secrets/redact.js";
 import { readStore, writeStore } from "../../secrets/store.js";
 import { firstControlChar } from "../../util/text.js";
-import { inventoryDir, requireInventory, shortPath } from "./open.js";
+import { openStore, requireInventory, shortPath } from "./open.js";
 
 export async function run(
   ctx: Context,
@@ -36,22 +36,14 @@ export async function run(
     );
   }
   registerSecret(value);
-  const identities = readIdentities(
-    identitySource(inventoryDir(inventory), inventory.secrets.identityFile),
-  );
-  const read = await readStore(inventory.secrets.file, identities);
-  if (read.state !== "open" || !identities) {
-    throw new UserError(`no readable secrets store at ${shortPath(inventory.secrets.file)}`, {
-      hint: `Run \`provision secrets init -i ${ctx.inventoryFile}\` first.`,
-    });
-  }
+  const { data, identities } = await openStore(inventory, ctx.inventoryFile);
   if (host) {
-    read.data.hosts[host] ??= {};
-    (read.data.hosts[host] as Record<string, string>)[name] = value;
+    data.hosts[host] ??= {};
+    (data.hosts[host] as Record<string, string>)[name] = value;
   } else {
-    read.data.shared[name] = value;
+    data.shared[name] = value;
   }
-  await writeStore(inventory.secrets.file, read.data, identities);
+  await writeStore(inventory.secrets.file, data, identities);
   ctx.out.line(
     `Stored ${name}${host ? ` for host ${host}` : " (shared)"} in ${shortPath(inventory.secrets.file)}.`,
   );
