@@ -91,18 +91,17 @@ export async function startHosts(
   const hosts: TestHost[] = containers
     .filter((c) => c !== acmeContainer)
     .map((c, i) => {
-      const inspect = JSON.parse(docker(engine, ["inspect", c.getId()]))[0];
-      const net = Object.values(inspect.NetworkSettings.Networks)[0] as {
-        IPAddress: string;
-        Gateway: string;
-      };
-      const hostKey =
-        c.getId() &&
-        docker(engine, ["exec", c.getId(), "cat", "/etc/ssh/ssh_host_ed25519_key.pub"])
-          .trim()
-          .split(" ")
-          .slice(0, 2)
-          .join(" ");
+      const net = containerNet(engine, c.getId());
+      const hostKey = docker(engine, [
+        "exec",
+        c.getId(),
+        "cat",
+        "/etc/ssh/ssh_host_ed25519_key.pub",
+      ])
+        .trim()
+        .split(" ")
+        .slice(0, 2)
+        .join(" ");
       return {
         name: `matrix${i + 1}`,
         id: c.getId(),
@@ -114,7 +113,7 @@ export async function startHosts(
     });
   let acme: HostSet["acme"];
   if (acmeContainer) {
-    const ip = containerIp(engine, acmeContainer.getId());
+    const ip = containerNet(engine, acmeContainer.getId()).IPAddress;
     const apiCert = docker(engine, [
       "exec",
       acmeContainer.getId(),
@@ -158,9 +157,13 @@ export async function startHosts(
   return { dir, engine, hosts, keyFile, knownHosts, containers, ...(acme ? { acme } : {}) };
 }
 
-function containerIp(engine: Engine, id: string): string {
+/** A container's address and its network's gateway (where SSH clients appear to come from). */
+function containerNet(engine: Engine, id: string): { IPAddress: string; Gateway: string } {
   const inspect = JSON.parse(docker(engine, ["inspect", id]))[0];
-  return (Object.values(inspect.NetworkSettings.Networks)[0] as { IPAddress: string }).IPAddress;
+  return Object.values(inspect.NetworkSettings.Networks)[0] as {
+    IPAddress: string;
+    Gateway: string;
+  };
 }
 
 /** pebble and its DNS in a container of the same image, on the same network as the hosts. */
