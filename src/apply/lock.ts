@@ -1,6 +1,6 @@
-import { UserError } from "../cli/errors.js";
 import { q } from "../connector/quote.js";
 import type { Connector } from "../connector/types.js";
+import { UserError } from "../errors.js";
 
 export const LOCK_DIR = "/var/run/provision.lock";
 

@@ -1,4 +1,4 @@
-import type { Output } from "./output.js";
+import type { Output } from "../views/output.js";
 
 export interface CommonOptions {
   inventory: string;

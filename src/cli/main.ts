@@ -7,10 +7,10 @@ import { register as registerRenewCerts } from "../commands/renew-certs/index.js
 import { register as registerSecrets } from "../commands/secrets/index.js";
 import { register as registerUpgradePostgres } from "../commands/upgrade-postgres/index.js";
 import { register as registerValidate } from "../commands/validate/index.js";
+import { EXIT_ERROR, EXIT_OK, UserError } from "../errors.js";
 import { redact } from "../secrets/redact.js";
+import { colorWanted, Output } from "../views/output.js";
 import type { CommonOptions, Context, Runner } from "./context.js";
-import { EXIT_ERROR, EXIT_OK, UserError } from "./errors.js";
-import { colorWanted, Output } from "./output.js";
 
 /**
  * The one error policy: commands return exit codes; a UserError prints its message and hint

@@ -1,9 +1,9 @@
 import { hasErrors } from "../diagnostics.js";
+import { UserError } from "../errors.js";
 import { type LoadResult, loadInventory } from "../inventory/load.js";
 import type { Inventory } from "../inventory/types.js";
 import { formatDiagnostic } from "../views/diagnostics.js";
 import type { Context } from "./context.js";
-import { UserError } from "./errors.js";
 
 /** Loads a valid inventory or stops with its diagnostics, before any host is contacted. */
 export function requireInventory(ctx: Context): { inventory: Inventory; loaded: LoadResult } {

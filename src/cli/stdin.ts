@@ -1,4 +1,4 @@
-import { UserError } from "./errors.js";
+import { UserError } from "../errors.js";
 
 /**
  * A sensitive value from standard input (piped, so it never lands on a command line or in

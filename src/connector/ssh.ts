@@ -6,7 +6,7 @@ import { homedir } from "node:os";
 import { resolve } from "node:path";
 import SSHConfig from "ssh-config";
 import { Client, type ConnectConfig } from "ssh2";
-import { UserError } from "../cli/errors.js";
+import { UserError } from "../errors.js";
 import type { HostConfig } from "../inventory/types.js";
 import { addKnownHost, checkKnownHosts, type HostKey } from "./known-hosts.js";
 import type { Connector, ExecResult } from "./types.js";

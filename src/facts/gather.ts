@@ -1,8 +1,8 @@
 // One batched, read-only script collects every fact a plan needs: one exec round trip.
 
-import { UserError } from "../cli/errors.js";
 import { q } from "../connector/quote.js";
 import type { Connector } from "../connector/types.js";
+import { UserError } from "../errors.js";
 import type { CertFact, FactRequest, Facts, FileFact } from "./types.js";
 
 const T = "\t";

@@ -1,10 +1,10 @@
 // Everything plan and apply share: load and check the inventory and secrets, connect, gather
 // facts in one round trip, build each host's plan, attach diffs.
 import type { Context } from "../cli/context.js";
-import { UserError } from "../cli/errors.js";
 import { SshConnector } from "../connector/ssh.js";
 import type { Connector } from "../connector/types.js";
 import { type Diagnostic, hasErrors, sortDiagnostics } from "../diagnostics.js";
+import { UserError } from "../errors.js";
 import { gatherFacts } from "../facts/gather.js";
 import { freshFacts } from "../facts/types.js";
 import { loadInventory } from "../inventory/load.js";

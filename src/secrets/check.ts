@@ -1,6 +1,6 @@
 import { dirname, relative } from "node:path";
-import { UserError } from "../cli/errors.js";
 import type { Diagnostic } from "../diagnostics.js";
+import { UserError } from "../errors.js";
 import type { SecretUse } from "../inventory/load.js";
 import type { Inventory } from "../inventory/types.js";
 import { REQUIRED_SECRETS } from "./catalog.js";

@@ -1,5 +1,5 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
-import { UserError } from "../cli/errors.js";
+import { UserError } from "../errors.js";
 import { registerSecret } from "./redact.js";
 
 /** Decrypted content: per-host secrets, plus shared ones any host may reference. */

@@ -1,12 +1,12 @@
 // provision upgrade-postgres: preflight, plan, then the phases in order; on a failure after the
 // old server stopped, an automatic rollback. State on the host makes every step resumable.
 
-import { UserError } from "../cli/errors.js";
-import type { Output } from "../cli/output.js";
 import { q } from "../connector/quote.js";
 import type { Connector } from "../connector/types.js";
+import { UserError } from "../errors.js";
 import { postgresDataDir } from "../freebsd/paths.js";
 import { SUPPORTED_POSTGRESQL } from "../versions.js";
+import type { Output } from "../views/output.js";
 import { locked, PHASES, rollbackScript, type UpgradeParams } from "./phases.js";
 
 export interface HostState {

@@ -1,5 +1,5 @@
-import type { Output } from "../cli/output.js";
 import type { Diagnostic } from "../diagnostics.js";
+import type { Output } from "./output.js";
 
 /** FILE:LINE:COL: severity: summary, as compilers print it, so editors and CI can link to it. */
 export function formatDiagnostic(d: Diagnostic, out?: Output): string {

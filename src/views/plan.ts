@@ -1,10 +1,11 @@
 // Human and JSON views of the same plan data.
-import type { Output } from "../cli/output.js";
+
 import type { Diagnostic } from "../diagnostics.js";
 import { summarize } from "../plan/build.js";
 import type { HostSession } from "../plan/session.js";
 import type { Change, Step } from "../resources/types.js";
 import { diagnosticJson, formatDiagnostic } from "./diagnostics.js";
+import type { Output } from "./output.js";
 
 const SYMBOL = { create: "+", update: "~", delete: "-" } as const;
 

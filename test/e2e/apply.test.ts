@@ -215,7 +215,7 @@ describe("errors", { timeout: 120_000 }, () => {
       /error: host matrix1 \(127\.0\.0\.1:\d+\) is not in .*known_hosts: its ssh-ed25519 key is unknown/,
     );
     expect(provision(["plan", "--host", "matrix1", "--accept-new-host-key"]).code).toBe(0);
-    expect(readFileSync(kh, "utf8")).toBe(saved.split("\n")[0] + "\n");
+    expect(readFileSync(kh, "utf8")).toBe(`${saved.split("\n")[0]}\n`);
     const other = saved.split("\n")[1]?.split(" ").slice(1).join(" ");
     writeFileSync(kh, `[127.0.0.1]:${set.hosts[0]?.port} ${other}\n`);
     const changed = provision(["plan", "--host", "matrix1", "--accept-new-host-key"]);

@@ -1,6 +1,6 @@
 import type { Context } from "../../cli/context.js";
-import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from "../../cli/errors.js";
 import { hasErrors } from "../../diagnostics.js";
+import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from "../../errors.js";
 import { openSession } from "../../plan/session.js";
 import { formatDiagnostic } from "../../views/diagnostics.js";
 import { renderHostPlan, renderPlanJson } from "../../views/plan.js";

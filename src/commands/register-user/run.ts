@@ -1,9 +1,9 @@
 import { createHmac } from "node:crypto";
 import type { Context } from "../../cli/context.js";
-import { EXIT_OK, UserError } from "../../cli/errors.js";
 import { requireInventory } from "../../cli/require-inventory.js";
 import { readSensitiveStdin } from "../../cli/stdin.js";
 import { SshConnector } from "../../connector/ssh.js";
+import { EXIT_OK, UserError } from "../../errors.js";
 import { registerSecret } from "../../secrets/redact.js";
 import { lookupSecret } from "../../secrets/store.js";
 import { firstControlChar } from "../../util/text.js";

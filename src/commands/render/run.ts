@@ -1,8 +1,8 @@
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Context } from "../../cli/context.js";
-import { EXIT_ERROR, EXIT_OK, UserError } from "../../cli/errors.js";
 import { hasErrors, sortDiagnostics } from "../../diagnostics.js";
+import { EXIT_ERROR, EXIT_OK, UserError } from "../../errors.js";
 import { loadInventory } from "../../inventory/load.js";
 import { renderFiles } from "../../render/files.js";
 import { checkSecrets } from "../../secrets/check.js";

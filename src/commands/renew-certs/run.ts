@@ -1,8 +1,8 @@
 import type { Context } from "../../cli/context.js";
-import { EXIT_ERROR, EXIT_OK, UserError } from "../../cli/errors.js";
 import { requireInventory } from "../../cli/require-inventory.js";
 import { cmd } from "../../connector/quote.js";
 import { SshConnector } from "../../connector/ssh.js";
+import { EXIT_ERROR, EXIT_OK, UserError } from "../../errors.js";
 import { certDir, PATHS } from "../../freebsd/paths.js";
 import { acmeHint } from "../../plan/acme-errors.js";
 import { pool } from "../../plan/session.js";

@@ -1,5 +1,5 @@
 import type { Context } from "../../cli/context.js";
-import { UserError } from "../../cli/errors.js";
+import { UserError } from "../../errors.js";
 import { REQUIRED_SECRETS } from "../../secrets/catalog.js";
 import { createIdentityFile, identitySource, readIdentities } from "../../secrets/identity.js";
 import { emptyStore, lookupSecret, readStore, writeStore } from "../../secrets/store.js";

@@ -1,8 +1,5 @@
 import type { Context } from "../../cli/context.js";
-import { UserError } from "../../cli/errors.js";
-import { identitySource, readIdentities } from "../../secrets/identity.js";
-import { readStore } from "../../secrets/store.js";
-import { openStore, requireInventory, shortPath } from "./open.js";
+import { openStore, requireInventory } from "./open.js";
 
 export async function run(ctx: Context): Promise<number> {
   const { inventory } = requireInventory(ctx);

@@ -1,5 +1,5 @@
 import { dirname, relative } from "node:path";
-import { UserError } from "../../cli/errors.js";
+import { UserError } from "../../errors.js";
 import type { Inventory } from "../../inventory/types.js";
 import { identitySource, readIdentities } from "../../secrets/identity.js";
 import { readStore, type SecretsData } from "../../secrets/store.js";

@@ -1,10 +1,9 @@
 import type { Context } from "../../cli/context.js";
-import { UserError } from "../../cli/errors.js";
 import { readSensitiveStdin } from "../../cli/stdin.js";
+import { UserError } from "../../errors.js";
 import { SECRET_NAME } from "../../secrets/catalog.js";
-import { identitySource, readIdentities } from "../../secrets/identity.js";
 import { registerSecret } from "../../secrets/redact.js";
-import { readStore, writeStore } from "../../secrets/store.js";
+import { writeStore } from "../../secrets/store.js";
 import { firstControlChar } from "../../util/text.js";
 import { openStore, requireInventory, shortPath } from "./open.js";
 

@@ -1,9 +1,9 @@
 import { createInterface } from "node:readline/promises";
 import type { Context } from "../../cli/context.js";
-import { EXIT_OK, UserError } from "../../cli/errors.js";
 import { requireInventory } from "../../cli/require-inventory.js";
 import { q } from "../../connector/quote.js";
 import { SshConnector } from "../../connector/ssh.js";
+import { EXIT_OK, UserError } from "../../errors.js";
 import { postgresDataDir } from "../../freebsd/paths.js";
 import { describe, preflight, readState, runPhases } from "../../upgrade/orchestrate.js";
 import { locked, rollbackScript } from "../../upgrade/phases.js";

@@ -1,6 +1,6 @@
 import type { Context } from "../../cli/context.js";
-import { EXIT_ERROR, EXIT_OK } from "../../cli/errors.js";
 import { hasErrors, sortDiagnostics } from "../../diagnostics.js";
+import { EXIT_ERROR, EXIT_OK } from "../../errors.js";
 import { loadInventory } from "../../inventory/load.js";
 import { checkSecrets } from "../../secrets/check.js";
 import { counts, countsText, diagnosticJson, formatDiagnostic } from "../../views/diagnostics.js";

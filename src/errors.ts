@@ -1,4 +1,4 @@
-import type { Diagnostic } from "../diagnostics.js";
+import type { Diagnostic } from "./diagnostics.js";
 
 /**
  * A problem caused by the user's input or environment, not by a bug: printed as a clear
