@@ -109,6 +109,37 @@ function describeType(t: unknown): string {
   return Array.isArray(t) ? t.map((x) => one(String(x))).join(" or ") : one(String(t));
 }
 
+/**
+ * The usual cause of a type error is quoting: "17" where a number is meant, 1.157 where a
+ * version text is meant (YAML reads it as a number). Say how to write it instead.
+ */
+function quotingHint(
+  source: Source,
+  path: readonly string[],
+  v: unknown,
+  schema: JsonSchema,
+): string | undefined {
+  const want = schema.type;
+  if ((want === "integer" || want === "number") && typeof v === "string") {
+    const n = Number(v.trim());
+    if (v.trim() !== "" && Number.isFinite(n) && (want === "number" || Number.isInteger(n)))
+      return `write it without quotes: ${v.trim()}`;
+    return undefined;
+  }
+  if (want === "boolean" && (v === "true" || v === "false")) return `write it without quotes: ${v}`;
+  if (want === "string" && (typeof v === "number" || typeof v === "boolean")) {
+    const range = source.nodeAt(path)?.range;
+    let text = range ? source.text.slice(range[0], range[1]).trim() : String(v);
+    if (schema.pattern) {
+      const re = new RegExp(schema.pattern);
+      // A version written as 1.157 means the release 1.157.0.
+      if (!re.test(text) && re.test(`${text}.0`)) text = `${text}.0`;
+    }
+    return `write it in quotes: "${text}"`;
+  }
+  return undefined;
+}
+
 function keyName(path: readonly string[]): string {
   return path.length === 0 ? "the inventory" : `'${path[path.length - 1]}'`;
 }
@@ -141,8 +172,9 @@ function toDiagnostic(source: Source, data: unknown, e: ErrorObject): Diagnostic
       if (parent.type === "object" && (parentKey === "hosts" || parentKey === "children")) {
         return diag(`${keyName(path)} must be a mapping or empty, got ${describeValue(v)}`);
       }
+      const fix = quotingHint(source, path, v, parent);
       return diag(
-        `${keyName(path)} must be ${describeType(parent.type ?? e.params.type)}, got ${describeValue(v)}`,
+        `${keyName(path)} must be ${describeType(parent.type ?? e.params.type)}, got ${describeValue(v)}${fix ? `; ${fix}` : ""}`,
       );
     }
     case "enum": {

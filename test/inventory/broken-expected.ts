@@ -131,4 +131,9 @@ export const EXPECTED: Record<string, string[]> = {
     "1:1: error: inventory is a binary file (it contains NUL bytes), expected YAML text",
   ],
   "44-latin1.yaml": ["3:21: error: inventory is not valid UTF-8 text"],
+  "90-type-quoting-hints.yaml": [
+    "6:19: error: 'postgresql' must be a whole number, got the text \"17\"; write it without quotes: 17",
+    "7:16: error: 'synapse' must be text, got the number 1.157; write it in quotes: \"1.157.0\"",
+    "8:15: error: 'python' must be text, got the number 3.11; write it in quotes: \"3.11\"",
+  ],
 };
