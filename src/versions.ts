@@ -30,3 +30,30 @@ export function postgresqlEndOfLife(major: number, today = new Date()): string |
   if (eol === undefined) return major < 13 ? "before 2025" : undefined;
   return new Date(`${eol}T00:00:00Z`) <= today ? eol : undefined;
 }
+
+/** The newest PostgreSQL major provision supports: what upgrade hints name. */
+export const NEWEST_POSTGRESQL = Math.max(...SUPPORTED_POSTGRESQL);
+
+/** Majors provision still accepts with a warning (end of life), so existing hosts can be upgraded. */
+export function acceptedEndOfLifePostgresql(): number[] {
+  return Object.keys(POSTGRESQL_EOL)
+    .map(Number)
+    .filter((m) => !SUPPORTED_POSTGRESQL.includes(m))
+    .sort((a, b) => a - b);
+}
+
+const range = (list: readonly (string | number)[]) =>
+  list.length > 1 ? `${list[0]} to ${list[list.length - 1]}` : String(list[0]);
+
+/**
+ * How the documentation states what is supported. The schema's descriptions and README's table
+ * are generated from these (scripts/sync-versions.mjs), so they never disagree with the checks.
+ */
+export function supportText(): { freebsd: string; python: string; postgresql: string } {
+  const eol = acceptedEndOfLifePostgresql();
+  return {
+    freebsd: `${SUPPORTED_FREEBSD_MAJORS.map((m) => `${m}.x`).join(" or ")}`,
+    python: range(SUPPORTED_PYTHON),
+    postgresql: `${range(SUPPORTED_POSTGRESQL)}; ${eol.join(" and ")} are end of life: accepted with a warning until \`provision upgrade-postgres\` moves them`,
+  };
+}

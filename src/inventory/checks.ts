@@ -7,6 +7,7 @@ import { describeControlChar, firstControlChar } from "../util/text.js";
 import {
   compareVersions,
   MIN_SYNAPSE,
+  NEWEST_POSTGRESQL,
   POSTGRESQL_EOL,
   SUPPORTED_FREEBSD_MAJORS,
   SUPPORTED_POSTGRESQL,
@@ -198,7 +199,7 @@ export function checkHost(source: Source, host: MergedHost, c: HostConfig): Diag
         severity: "warning",
         summary: `PostgreSQL ${c.versions.postgresql} reached end of life on ${eol}; move to one of ${SUPPORTED_POSTGRESQL.join(", ")}`,
         detail:
-          "Upgrade existing clusters with `provision upgrade-postgres --host NAME --to MAJOR`, then change versions.postgresql.",
+          `Upgrade existing clusters with \`provision upgrade-postgres --host NAME --to ${NEWEST_POSTGRESQL}\`, then change versions.postgresql.`,
         path: dotted(file),
         range: source.rangeAt(file),
       });
