@@ -198,8 +198,7 @@ export function checkHost(source: Source, host: MergedHost, c: HostConfig): Diag
       out.push({
         severity: "warning",
         summary: `PostgreSQL ${c.versions.postgresql} reached end of life on ${eol}; move to one of ${SUPPORTED_POSTGRESQL.join(", ")}`,
-        detail:
-          `Upgrade existing clusters with \`provision upgrade-postgres --host NAME --to ${NEWEST_POSTGRESQL}\`, then change versions.postgresql.`,
+        detail: `Upgrade existing clusters with \`provision upgrade-postgres --host NAME --to ${NEWEST_POSTGRESQL}\`, then change versions.postgresql.`,
         path: dotted(file),
         range: source.rangeAt(file),
       });
