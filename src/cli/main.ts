@@ -4,6 +4,7 @@ import { register as registerPlan } from "../commands/plan/index.js";
 import { register as registerRegisterUser } from "../commands/register-user/index.js";
 import { register as registerRender } from "../commands/render/index.js";
 import { register as registerRenewCerts } from "../commands/renew-certs/index.js";
+import { register as registerSchema } from "../commands/schema/index.js";
 import { register as registerSecrets } from "../commands/secrets/index.js";
 import { register as registerUpgradePostgres } from "../commands/upgrade-postgres/index.js";
 import { register as registerValidate } from "../commands/validate/index.js";
@@ -53,6 +54,7 @@ export async function main(argv: string[]): Promise<number> {
   registerRenewCerts(program, runner);
   registerUpgradePostgres(program, runner);
   registerRegisterUser(program, runner);
+  registerSchema(program, runner);
 
   try {
     await program.parseAsync(argv);
