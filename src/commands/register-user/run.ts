@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import type { Context } from "../../cli/context.js";
 import { requireInventory } from "../../cli/require-inventory.js";
-import { readSensitiveStdin } from "../../cli/stdin.js";
+import { readSensitive } from "../../cli/stdin.js";
 import { SshConnector } from "../../connector/ssh.js";
 import { EXIT_OK, UserError } from "../../errors.js";
 import { registerSecret } from "../../secrets/redact.js";
@@ -33,10 +33,7 @@ export async function run(ctx: Context, opts: Record<string, unknown>): Promise<
   const { inventory } = requireInventory(ctx);
   const host = inventory.hosts.find((h) => h.name === opts.host);
   if (!host) throw new UserError(`no host '${opts.host}' in ${ctx.inventoryFile}`);
-  const password = await readSensitiveStdin(
-    "the password",
-    'printf %s "$PASSWORD" | provision register-user ...',
-  );
+  const password = await readSensitive({ what: `the password for ${user}`, repeat: true });
   if (password.length < 8 || firstControlChar(password))
     throw new UserError("the password needs at least 8 characters and no control characters");
   registerSecret(password);

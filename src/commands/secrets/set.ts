@@ -1,5 +1,5 @@
 import type { Context } from "../../cli/context.js";
-import { readSensitiveStdin } from "../../cli/stdin.js";
+import { readSensitive } from "../../cli/stdin.js";
 import { UserError } from "../../errors.js";
 import { SECRET_NAME } from "../../secrets/catalog.js";
 import { registerSecret } from "../../secrets/redact.js";
@@ -25,10 +25,7 @@ export async function run(
       hint: `Hosts: ${inventory.hosts.map((h) => h.name).join(", ")}`,
     });
   }
-  const value = await readSensitiveStdin(
-    "the secret value",
-    'printf %s "$VALUE" | provision secrets set NAME',
-  );
+  const value = await readSensitive({ what: `the value of ${name}`, repeat: true });
   if (value === "" || firstControlChar(value) !== undefined) {
     throw new UserError(
       "the secret value is empty or contains control characters (line breaks, tabs)",
