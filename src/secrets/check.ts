@@ -46,7 +46,9 @@ export async function checkSecrets(
         {
           severity,
           summary: `no secrets store at ${storeName}`,
-          detail: `Run \`provision secrets init -i ${inv.file}\` to generate it; plan, apply and render need it.`,
+          detail: require
+            ? `Run \`provision secrets init -i ${inv.file}\` to generate it.`
+            : `Run \`provision secrets init -i ${inv.file}\` to generate it. validate and \`plan --assume-fresh\` (with placeholder values) work without it; apply, render and a plan against a host need it.`,
           range: inventoryRange,
         },
       ],
@@ -57,7 +59,9 @@ export async function checkSecrets(
       diagnostics: [
         {
           severity,
-          summary: `secrets store ${storeName} not checked: no age identity at ${idSrc.origin}`,
+          summary: require
+            ? `cannot open secrets store ${storeName}: no age identity at ${idSrc.origin}`
+            : `secrets store ${storeName} not checked: no age identity at ${idSrc.origin}`,
           detail:
             "Set PROVISION_AGE_IDENTITY_FILE (or PROVISION_AGE_IDENTITY) to the identity the store was created with.",
           range: inventoryRange,
