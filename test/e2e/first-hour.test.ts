@@ -10,7 +10,7 @@ import { ROOT } from "../helpers/cli.js";
 const PAGE = join(ROOT, "docs/first-hour.md");
 
 /** Each line of each ```sh block, in page order. */
-export function pageCommands(markdown: string): string[] {
+function pageCommands(markdown: string): string[] {
   const out: string[] = [];
   for (const m of markdown.matchAll(/```sh\n([\s\S]*?)```/g)) {
     for (const line of (m[1] as string).split("\n")) if (line.trim()) out.push(line.trim());
