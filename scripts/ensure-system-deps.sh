@@ -14,6 +14,8 @@ declare -A NEED=(
   [ssh-keygen]=openssh-client
   [python3]=python3
   [debootstrap]=debootstrap
+  [zsh]=zsh
+  [fish]=fish
   [dockerd]=docker.io
 )
 missing=()

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { register as registerApply } from "../commands/apply/index.js";
+import { register as registerCompletion } from "../commands/completion/index.js";
 import { register as registerPlan } from "../commands/plan/index.js";
 import { register as registerRegisterUser } from "../commands/register-user/index.js";
 import { register as registerRender } from "../commands/render/index.js";
@@ -55,6 +56,7 @@ export async function main(argv: string[]): Promise<number> {
   registerUpgradePostgres(program, runner);
   registerRegisterUser(program, runner);
   registerSchema(program, runner);
+  registerCompletion(program, runner);
 
   try {
     await program.parseAsync(argv);
