@@ -13,6 +13,7 @@ import { EXIT_ERROR, EXIT_OK, UserError } from "../errors.js";
 import { redact } from "../secrets/redact.js";
 import { colorWanted, Output } from "../views/output.js";
 import type { CommonOptions, Context, Runner } from "./context.js";
+import { habitError } from "./habits.js";
 
 /**
  * The one error policy: commands return exit codes; a UserError prints its message and hint
@@ -59,6 +60,8 @@ export async function main(argv: string[]): Promise<number> {
   registerCompletion(program, runner);
 
   try {
+    const habit = habitError(argv.slice(2));
+    if (habit) throw habit;
     await program.parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
