@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const root = join(import.meta.dirname, "..");
-const { startHosts } = await import("../dist/bundle/testhost-lib.js");
+const { startHosts } = await import("../dist/testhost/testhost-lib.js");
 const dir = mkdtempSync(join(tmpdir(), "provision-bench-plan-"));
 const set = await startHosts(1, dir);
 const env = { ...process.env, PROVISION_AGE_IDENTITY_FILE: join(dir, "age.txt"), NO_COLOR: "1" };

@@ -4,9 +4,9 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-const { startHosts } = await import("../dist/bundle/testhost-lib.js");
-const { ensureEngine } = await import("../dist/bundle/testhost-lib.js");
-const { ensureImage } = await import("../dist/bundle/testhost-lib.js");
+const { startHosts } = await import("../dist/testhost/testhost-lib.js");
+const { ensureEngine } = await import("../dist/testhost/testhost-lib.js");
+const { ensureImage } = await import("../dist/testhost/testhost-lib.js");
 
 const engine = await ensureEngine();
 const { tag, builtMs } = await ensureImage(engine);
