@@ -39,6 +39,15 @@ export async function main(argv: string[]): Promise<number> {
     .configureOutput({
       writeErr: (s) => process.stderr.write(s),
       writeOut: (s) => process.stdout.write(s),
+      // Usage errors follow the same policy: with --json a diagnostic event, not text.
+      outputError: (s, write) => {
+        if (!out.options.json) return write(s);
+        const [message = "", ...hint] = s
+          .trim()
+          .replace(/^error: /, "")
+          .split("\n");
+        renderStop(out, { message, hint: hint.join(" "), diagnostics: [] });
+      },
     });
 
   const runner: Runner =

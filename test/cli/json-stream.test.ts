@@ -111,6 +111,21 @@ describe("--json: one NDJSON stream for every command", () => {
     expect(diags[1]?.["@message"]).toMatch(/is invalid; fix the errors above first$/);
   });
 
+  it("reports a usage error as a diagnostic event too", () => {
+    const r = run(["plan", "--bogus"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe("");
+    expect(parseEvents(r.stdout)).toEqual([
+      versionEvent,
+      {
+        "@level": "error",
+        "@message": "unknown option '--bogus'",
+        type: "diagnostic",
+        diagnostic: { severity: "error", summary: "unknown option '--bogus'", detail: "" },
+      },
+    ]);
+  });
+
   it("keeps validate's and secrets list's single report document", () => {
     const list = run(["secrets", "list"]);
     expect(JSON.parse(list.stdout)).toMatchObject({ shared: ["smtp_password"] });
