@@ -17,6 +17,14 @@ const versionEvent = {
   provision: VERSION,
 };
 
+/** The diagnostic event of a stop (a UserError or a usage error). */
+const stop = (message: string, detail: string) => ({
+  "@level": "error",
+  "@message": message,
+  type: "diagnostic",
+  diagnostic: { severity: "error", summary: message, detail },
+});
+
 describe("--json: one NDJSON stream for every command", () => {
   const dir = mkdtempSync(join(tmpdir(), "provision-json-"));
   const env = { PROVISION_AGE_IDENTITY_FILE: join(dir, "id.txt") };
@@ -83,16 +91,7 @@ describe("--json: one NDJSON stream for every command", () => {
     expect(unknown.stderr).toBe("");
     expect(parseEvents(unknown.stdout)).toEqual([
       versionEvent,
-      {
-        "@level": "error",
-        "@message": "no host 'nope' in inv.yaml",
-        type: "diagnostic",
-        diagnostic: {
-          severity: "error",
-          summary: "no host 'nope' in inv.yaml",
-          detail: "Hosts: matrix",
-        },
-      },
+      stop("no host 'nope' in inv.yaml", "Hosts: matrix"),
     ]);
     const broken = cli(
       ["secrets", "init", "--json", "-i", join(ROOT, "test/fixtures/broken/12-bad-ipv4.yaml")],
@@ -115,15 +114,7 @@ describe("--json: one NDJSON stream for every command", () => {
     const r = run(["plan", "--bogus"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe("");
-    expect(parseEvents(r.stdout)).toEqual([
-      versionEvent,
-      {
-        "@level": "error",
-        "@message": "unknown option '--bogus'",
-        type: "diagnostic",
-        diagnostic: { severity: "error", summary: "unknown option '--bogus'", detail: "" },
-      },
-    ]);
+    expect(parseEvents(r.stdout)).toEqual([versionEvent, stop("unknown option '--bogus'", "")]);
   });
 
   it("keeps validate's and secrets list's single report document", () => {
