@@ -1,7 +1,8 @@
 // Everything plan and apply share: load and check the inventory and secrets, connect, gather
 // facts in one round trip, build each host's plan, attach diffs. Nothing here prints: problems
 // are diagnostics in the result, or a UserError carrying them; the command's view shows them.
-import { SshConnector } from "../connector/ssh.js";
+import { sshToHost } from "../connector/connect-host.js";
+import type { SshConnector } from "../connector/ssh.js";
 import type { Connector } from "../connector/types.js";
 import { type Diagnostic, hasErrors, sortDiagnostics } from "../diagnostics.js";
 import { UserError } from "../errors.js";
@@ -107,9 +108,7 @@ export async function openSession(
     if (opts.assumeFresh) return { host, plan: buildPlan(host, parts, freshFacts(request)) };
     let conn: SshConnector | undefined;
     try {
-      conn = await SshConnector.connect(host.name, host.config.ssh, new Set(host.sshExplicit), {
-        ...(opts.acceptNewHostKey ? { acceptNewHostKey: true } : {}),
-      });
+      conn = await sshToHost(host, { acceptNewHostKey: opts.acceptNewHostKey === true });
       const facts = await gatherFacts(conn, request);
       const plan = buildPlan(host, parts, facts);
       await attachDiffs(conn, plan.changes);
