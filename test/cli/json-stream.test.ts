@@ -93,21 +93,27 @@ describe("--json: one NDJSON stream for every command", () => {
       versionEvent,
       stop("no host 'nope' in inv.yaml", "Hosts: matrix"),
     ]);
-    const broken = cli(
-      ["secrets", "init", "--json", "-i", join(ROOT, "test/fixtures/broken/12-bad-ipv4.yaml")],
-      { cwd: dir, env },
-    );
-    expect(broken.code).toBe(1);
-    expect(broken.stderr).toBe("");
-    const diags = parseEvents(broken.stdout).slice(1);
-    expect(diags.map((e) => [e.type, e["@level"]])).toEqual([
-      ["diagnostic", "error"],
-      ["diagnostic", "error"],
-    ]);
-    expect(diags[0]).toMatchObject({
-      diagnostic: { path: "all.hosts.matrix.public_ipv4", range: { start: { line: 8 } } },
-    });
-    expect(diags[1]?.["@message"]).toMatch(/is invalid; fix the errors above first$/);
+    // The inventory's own diagnostics travel with the stop (plan's session prints nothing).
+    for (const [command, stopMessage] of [
+      [["secrets", "init"], /is invalid; fix the errors above first$/],
+      [["plan"], /has errors; nothing was done$/],
+    ] as const) {
+      const broken = cli(
+        [...command, "--json", "-i", join(ROOT, "test/fixtures/broken/12-bad-ipv4.yaml")],
+        { cwd: dir, env },
+      );
+      expect(broken.code).toBe(1);
+      expect(broken.stderr).toBe("");
+      const diags = parseEvents(broken.stdout).slice(1);
+      expect(diags.map((e) => [e.type, e["@level"]])).toEqual([
+        ["diagnostic", "error"],
+        ["diagnostic", "error"],
+      ]);
+      expect(diags[0]).toMatchObject({
+        diagnostic: { path: "all.hosts.matrix.public_ipv4", range: { start: { line: 8 } } },
+      });
+      expect(diags[1]?.["@message"]).toMatch(stopMessage);
+    }
   });
 
   it("reports a usage error as a diagnostic event too", () => {
