@@ -14,12 +14,13 @@ export interface Context {
   debug: boolean;
 }
 
-/** A command's implementation: returns the process exit code. */
-export type Action = (
-  ctx: Context,
-  options: Record<string, unknown>,
-  args: string[],
-) => Promise<number>;
+/**
+ * A command's implementation: returns the process exit code. `O` is the command's own options
+ * as commander parses them (an interface next to each command's run function).
+ */
+export type Action<O> = (ctx: Context, options: O, args: string[]) => Promise<number>;
 
 /** Wraps an Action into a commander action handler (builds the Context, records the exit code). */
-export type Runner = (action: Action) => (...args: unknown[]) => Promise<void>;
+export type Runner = <O = Record<string, unknown>>(
+  action: Action<O>,
+) => (...args: unknown[]) => Promise<void>;

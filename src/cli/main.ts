@@ -10,22 +10,28 @@ import { register as registerSecrets } from "../commands/secrets/index.js";
 import { register as registerUpgradePostgres } from "../commands/upgrade-postgres/index.js";
 import { register as registerValidate } from "../commands/validate/index.js";
 import { EXIT_ERROR, EXIT_OK, UserError } from "../errors.js";
-import { redact } from "../secrets/redact.js";
-import { colorWanted, Output } from "../views/output.js";
+import { renderInternalError, renderStop } from "../views/errors.js";
+import { colorWanted, dropOutputOnClosedPipe, Output } from "../views/output.js";
 import type { CommonOptions, Context, Runner } from "./context.js";
 import { habitError } from "./habits.js";
 
 /**
- * The one error policy: commands return exit codes; a UserError prints its message and hint
- * (exit 1); anything else is a bug, printed without a stack trace unless --debug.
+ * The one error policy: commands return exit codes; a UserError prints its diagnostics, message
+ * and hint (exit 1); anything else is a bug, printed without a stack trace unless --debug. With
+ * --json both are `diagnostic` events on standard output.
  */
 export async function main(argv: string[]): Promise<number> {
+  dropOutputOnClosedPipe(process.stdout);
+  dropOutputOnClosedPipe(process.stderr);
   let exitCode = EXIT_OK;
   let debug = argv.includes("--debug");
+  const v = await version();
+  // Replaced by the command's own once its options are parsed; this one serves errors before that.
+  let out = new Output({ json: argv.includes("--json"), color: false, version: v });
   const program = new Command("provision");
   program
     .description("Provision a hardened Matrix homeserver on FreeBSD from one inventory, over SSH.")
-    .version(await version(), "-V, --version")
+    .version(v, "-V, --version")
     .option("-i, --inventory <file>", "inventory file", "inventory.yaml")
     .option("--json", "machine-readable output", false)
     .option("--no-color", "no colours (also when NO_COLOR is set)")
@@ -36,17 +42,27 @@ export async function main(argv: string[]): Promise<number> {
     .configureOutput({
       writeErr: (s) => process.stderr.write(s),
       writeOut: (s) => process.stdout.write(s),
+      // Usage errors follow the same policy: with --json a diagnostic event, not text.
+      outputError: (s, write) => {
+        if (!out.options.json) return write(s);
+        const [message = "", ...hint] = s
+          .trim()
+          .replace(/^error: /, "")
+          .split("\n");
+        renderStop(out, { message, hint: hint.join(" "), diagnostics: [] });
+      },
     });
 
   const runner: Runner =
     (action) =>
     async (...args: unknown[]) => {
       const cmd = args[args.length - 1] as Command;
-      const opts = cmd.optsWithGlobals() as CommonOptions & Record<string, unknown>;
+      const opts = cmd.optsWithGlobals() as CommonOptions;
       debug = opts.debug;
-      const out = new Output({ json: opts.json, color: colorWanted(opts.color) });
+      out = new Output({ json: opts.json, color: colorWanted(opts.color), version: v });
       const ctx: Context = { inventoryFile: opts.inventory, out, debug };
-      exitCode = await action(ctx, opts, cmd.args);
+      // commander parsed the options this command declared: the action's own interface.
+      exitCode = await action(ctx, opts as unknown as Parameters<typeof action>[1], cmd.args);
     };
   registerValidate(program, runner);
   registerSecrets(program, runner);
@@ -68,18 +84,8 @@ export async function main(argv: string[]): Promise<number> {
       // --help and --version end here with code 0; usage errors were already printed.
       return err.exitCode === 0 ? EXIT_OK : EXIT_ERROR;
     }
-    if (err instanceof UserError) {
-      process.stderr.write(`${redact(`error: ${err.message}`)}\n`);
-      if (err.hint) process.stderr.write(`${redact(`  ${err.hint}`)}\n`);
-      return EXIT_ERROR;
-    }
-    const e = err as Error;
-    process.stderr.write(`${redact(`internal error: ${e?.message ?? String(err)}`)}\n`);
-    process.stderr.write(
-      debug
-        ? `${redact(e?.stack ?? "")}\n`
-        : "  This is a bug in provision; run again with --debug for the stack trace.\n",
-    );
+    if (err instanceof UserError) renderStop(out, err);
+    else renderInternalError(out, err, debug);
     return EXIT_ERROR;
   }
   return exitCode;

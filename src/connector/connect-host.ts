@@ -7,13 +7,21 @@ export interface ConnectOptions {
 }
 
 /**
- * The one way a command reaches a host: SSH with known_hosts checks, then a refusal of anything
- * that is not FreeBSD before a single change is made.
+ * SSH to a host with known_hosts checks, nothing run yet: for plan and apply, whose one fact
+ * probe learns (and checks) the system in the same round trip as everything else.
  */
-export async function connectHost(host: Host, opts: ConnectOptions = {}): Promise<SshConnector> {
-  const conn = await SshConnector.connect(host.name, host.config.ssh, new Set(host.sshExplicit), {
+export function sshToHost(host: Host, opts: ConnectOptions = {}): Promise<SshConnector> {
+  return SshConnector.connect(host.name, host.config.ssh, new Set(host.sshExplicit), {
     ...(opts.acceptNewHostKey ? { acceptNewHostKey: true } : {}),
   });
+}
+
+/**
+ * The way a command that runs its own scripts reaches a host: SSH with known_hosts checks,
+ * then a refusal of anything that is not FreeBSD before a single change is made.
+ */
+export async function connectHost(host: Host, opts: ConnectOptions = {}): Promise<SshConnector> {
+  const conn = await sshToHost(host, opts);
   try {
     const r = await conn.exec("uname -s");
     const system = r.stdout.trim();

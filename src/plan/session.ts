@@ -1,7 +1,8 @@
 // Everything plan and apply share: load and check the inventory and secrets, connect, gather
-// facts in one round trip, build each host's plan, attach diffs.
-import type { Context } from "../cli/context.js";
-import { SshConnector } from "../connector/ssh.js";
+// facts in one round trip, build each host's plan, attach diffs. Nothing here prints: problems
+// are diagnostics in the result, or a UserError carrying them; the command's view shows them.
+import { sshToHost } from "../connector/connect-host.js";
+import type { SshConnector } from "../connector/ssh.js";
 import type { Connector } from "../connector/types.js";
 import { type Diagnostic, hasErrors, sortDiagnostics } from "../diagnostics.js";
 import { UserError } from "../errors.js";
@@ -13,12 +14,11 @@ import { REQUIRED_SECRETS } from "../secrets/catalog.js";
 import { checkSecrets } from "../secrets/check.js";
 import { registerSecret } from "../secrets/redact.js";
 import { lookupSecret, type SecretsData } from "../secrets/store.js";
-import { formatDiagnostic } from "../views/diagnostics.js";
+import { pool } from "../util/pool.js";
 import { buildPlan, type HostPlan, prepare } from "./build.js";
 import { attachDiffs } from "./diffs.js";
 
 export interface SessionOptions {
-  host?: string;
   assumeFresh?: boolean;
   acceptNewHostKey?: boolean;
   concurrency?: number;
@@ -56,58 +56,59 @@ function secretsFor(
   return Object.fromEntries([...names].map((n) => [n, lookupSecret(data, host.name, n) as string]));
 }
 
-/** Runs fn over items with at most `limit` at a time. */
-export async function pool<T, R>(
-  items: T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
+/** A valid inventory with its secrets (none when planning offline without a store). */
+export interface CheckedInput {
+  inventory: Inventory;
+  secrets: SecretsData | undefined;
+  /** Warnings only: with errors, checkInput throws. */
+  diagnostics: Diagnostic[];
 }
 
-/** Loads and checks everything; prints diagnostics and throws when the input is bad. Touches no host before that. */
-export async function openSession(ctx: Context, opts: SessionOptions): Promise<Session> {
-  const loaded = loadInventory(ctx.inventoryFile);
+/**
+ * Loads and checks the inventory and its secrets, contacting no host; bad input is a UserError
+ * carrying every diagnostic. Offline (--assume-fresh) a missing store is only a warning.
+ */
+export async function checkInput(
+  inventoryFile: string,
+  opts: { assumeFresh?: boolean } = {},
+): Promise<CheckedInput> {
+  const loaded = loadInventory(inventoryFile);
   const secrets = loaded.inventory
     ? await checkSecrets(loaded.inventory, loaded.secretRefs, !opts.assumeFresh)
     : undefined;
   let diagnostics = sortDiagnostics([...loaded.diagnostics, ...(secrets?.diagnostics ?? [])]);
   if (!loaded.inventory || hasErrors(diagnostics)) {
-    for (const d of diagnostics) ctx.out.error(formatDiagnostic(d, ctx.out));
-    throw new UserError(`inventory ${ctx.inventoryFile} has errors; nothing was done`, {
+    throw new UserError(`inventory ${inventoryFile} has errors; nothing was done`, {
       hint: "`provision validate` lists them too.",
+      diagnostics,
     });
   }
-  const inventory = loaded.inventory;
   if (opts.assumeFresh && !secrets?.data) {
     diagnostics = diagnostics.map((d) => ({ ...d, severity: "warning" as const }));
   }
-  const chosen = inventory.hosts.filter((h) => opts.host === undefined || h.name === opts.host);
-  if (chosen.length === 0) {
-    throw new UserError(`no host '${opts.host}' in ${ctx.inventoryFile}`, {
-      hint: `Hosts: ${inventory.hosts.map((h) => h.name).join(", ")}`,
-    });
-  }
+  return { inventory: loaded.inventory, secrets: secrets?.data, diagnostics };
+}
+
+/**
+ * Plans each chosen host: connect (host keys checked), gather facts in one round trip (which
+ * also refuses a host that is not FreeBSD), build the plan, attach diffs. A host that cannot be
+ * reached or refuses is that host's `error`; the others go on.
+ */
+export async function openSession(
+  input: CheckedInput,
+  chosen: Host[],
+  opts: SessionOptions,
+): Promise<Session> {
+  const { inventory, diagnostics } = input;
   const sessions = await pool(chosen, opts.concurrency ?? 4, async (host): Promise<HostSession> => {
     const { parts, request } = prepare(
       host,
-      secretsFor(secrets?.data, host, opts.assumeFresh === true),
+      secretsFor(input.secrets, host, opts.assumeFresh === true),
     );
     if (opts.assumeFresh) return { host, plan: buildPlan(host, parts, freshFacts(request)) };
     let conn: SshConnector | undefined;
     try {
-      conn = await SshConnector.connect(host.name, host.config.ssh, new Set(host.sshExplicit), {
-        ...(opts.acceptNewHostKey ? { acceptNewHostKey: true } : {}),
-      });
+      conn = await sshToHost(host, { acceptNewHostKey: opts.acceptNewHostKey === true });
       const facts = await gatherFacts(conn, request);
       const plan = buildPlan(host, parts, facts);
       await attachDiffs(conn, plan.changes);

@@ -41,3 +41,16 @@ export function diagnosticJson(d: Diagnostic): Record<string, unknown> {
       : {}),
   };
 }
+
+/** A diagnostic as an event of the --json stream, for one host when `host` is given. */
+export function diagnosticEvent(out: Output, d: Diagnostic, host?: string): void {
+  out.event(d.severity, d.summary, "diagnostic", {
+    ...(host !== undefined ? { host } : {}),
+    diagnostic: diagnosticJson(d),
+  });
+}
+
+/** A stop with a message and what to do next (a UserError), as a diagnostic. */
+export function stopDiagnostic(message: string, hint: string | undefined): Diagnostic {
+  return { severity: "error", summary: message, ...(hint ? { detail: hint } : {}) };
+}

@@ -1,11 +1,40 @@
-// Human and JSON views of the same plan data.
+// Human and JSON views of the same plan data (plan shows it; apply shows it before asking).
 
 import type { Diagnostic } from "../diagnostics.js";
 import { summarize } from "../plan/build.js";
 import type { HostSession } from "../plan/session.js";
 import type { Change, Step } from "../resources/types.js";
-import { diagnosticJson, formatDiagnostic } from "./diagnostics.js";
+import { acmeHint } from "./acme-hints.js";
+import { diagnosticEvent, formatDiagnostic, stopDiagnostic } from "./diagnostics.js";
 import type { Output } from "./output.js";
+
+export interface PlanData {
+  hosts: HostSession[];
+  /** About the inventory as a whole (warnings: errors stop before planning). */
+  diagnostics: Diagnostic[];
+}
+
+/** The whole plan: human text, or NDJSON events with --json. */
+export function renderPlan(
+  out: Output,
+  data: PlanData,
+  opts: { assumeFresh?: boolean } = {},
+): void {
+  if (out.options.json) {
+    renderPlanJson(out, data.hosts, data.diagnostics);
+    return;
+  }
+  for (const d of data.diagnostics) out.line(formatDiagnostic(d, out));
+  if (data.diagnostics.length > 0) out.line("");
+  if (opts.assumeFresh)
+    out.line(
+      out.paint(
+        "dim",
+        "Planned against a blank FreeBSD host (--assume-fresh): nothing was contacted.\n",
+      ),
+    );
+  for (const hs of data.hosts) renderHostPlan(out, hs);
+}
 
 const SYMBOL = { create: "+", update: "~", delete: "-" } as const;
 
@@ -52,7 +81,12 @@ export function renderHostPlan(out: Output, hs: HostSession): void {
     return;
   }
   for (const d of plan.diagnostics) out.line(`  ${formatDiagnostic(d, out)}`);
-  for (const n of plan.notes) out.line(out.paint("dim", `  ${n}`));
+  for (const n of plan.notes) {
+    out.line(out.paint("dim", `  ${n}`));
+    // A certificate note that carries an ACME failure says what to do about it.
+    const hint = acmeHint(n);
+    if (hint) out.line(`    ${hint}`);
+  }
   if (plan.changes.length === 0) {
     out.line(`  No changes. ${plan.host} matches the inventory.`);
     out.line("");
@@ -72,40 +106,17 @@ export function renderHostPlan(out: Output, hs: HostSession): void {
   out.line("");
 }
 
-/** NDJSON events, one per line: planned_change, diagnostic, change_summary. */
-export function renderPlanJson(out: Output, hosts: HostSession[], diagnostics: Diagnostic[]): void {
-  for (const d of diagnostics)
-    out.json({
-      "@level": d.severity,
-      "@message": d.summary,
-      type: "diagnostic",
-      diagnostic: diagnosticJson(d),
-    });
+/** NDJSON events, one per line: diagnostic, planned_change, note, change_summary. */
+function renderPlanJson(out: Output, hosts: HostSession[], diagnostics: Diagnostic[]): void {
+  for (const d of diagnostics) diagnosticEvent(out, d);
   for (const hs of hosts) {
     if (hs.error) {
-      out.json({
-        "@level": "error",
-        "@message": hs.error.message,
-        type: "diagnostic",
-        host: hs.host.name,
-        diagnostic: { severity: "error", summary: hs.error.message, detail: hs.error.hint ?? "" },
-      });
+      diagnosticEvent(out, stopDiagnostic(hs.error.message, hs.error.hint), hs.host.name);
       continue;
     }
-    for (const d of hs.plan.diagnostics) {
-      out.json({
-        "@level": d.severity,
-        "@message": d.summary,
-        type: "diagnostic",
-        host: hs.host.name,
-        diagnostic: diagnosticJson(d),
-      });
-    }
+    for (const d of hs.plan.diagnostics) diagnosticEvent(out, d, hs.host.name);
     for (const c of hs.plan.changes) {
-      out.json({
-        "@level": "info",
-        "@message": `${hs.host.name}: ${c.address}: Plan to ${c.action}`,
-        type: "planned_change",
+      out.event("info", `${hs.host.name}: ${c.address}: Plan to ${c.action}`, "planned_change", {
         host: hs.host.name,
         change: {
           resource: {
@@ -122,21 +133,32 @@ export function renderPlanJson(out: Output, hosts: HostSession[], diagnostics: D
         },
       });
     }
-    for (const n of hs.plan.notes)
-      out.json({
-        "@level": "info",
-        "@message": `${hs.host.name}: ${n}`,
-        type: "note",
+    for (const n of hs.plan.notes) {
+      const hint = acmeHint(n);
+      out.event("info", `${hs.host.name}: ${n}`, "note", {
         host: hs.host.name,
         note: n,
+        ...(hint ? { hint } : {}),
       });
-    const s = summarize(hs.plan.changes);
-    out.json({
-      "@level": "info",
-      "@message": `${hs.host.name}: ${summaryLine(hs.plan.changes)}`,
-      type: "change_summary",
-      host: hs.host.name,
-      changes: { add: s.add, change: s.change, remove: s.remove, operation: "plan" },
-    });
+    }
+    changeSummaryEvent(out, hs.host.name, hs.plan.changes, "plan");
   }
+}
+
+/** Terraform's change_summary: what a host's plan holds, or what apply did with it. */
+export function changeSummaryEvent(
+  out: Output,
+  host: string,
+  changes: Change[],
+  operation: "plan" | "apply",
+): void {
+  const s = summarize(changes);
+  const message =
+    operation === "plan"
+      ? summaryLine(changes)
+      : `Apply complete: ${s.add} added, ${s.change} changed, ${s.remove} destroyed.`;
+  out.event("info", `${host}: ${message}`, "change_summary", {
+    host,
+    changes: { add: s.add, change: s.change, remove: s.remove, operation },
+  });
 }

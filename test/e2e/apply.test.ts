@@ -234,6 +234,23 @@ describe("errors", { timeout: 120_000 }, () => {
     sh(set, 1, "ln -sf /usr/local/libexec/testhost/uname /usr/bin/uname");
   });
 
+  it("renew-certs and register-user refuse a target that is not FreeBSD too", () => {
+    sh(set, 1, "ln -sf /usr/bin/uname.linux /usr/bin/uname");
+    const refusal = "error: host matrix2 runs Linux, not FreeBSD: refusing to touch it";
+    const renew = provision(["renew-certs", "--host", "matrix2", "--force"]);
+    const register = cli(["register-user", "--host", "matrix2", "--user", "bob", "-i", inv], {
+      env,
+      input: `${CANARY}-pw2`,
+    });
+    outputs.push(register.stdout, register.stderr);
+    sh(set, 1, "ln -sf /usr/local/libexec/testhost/uname /usr/bin/uname");
+    for (const r of [renew, register]) {
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(refusal);
+      expect(r.stdout).toBe("");
+    }
+  });
+
   it("refuses a second concurrent apply through the host lock", () => {
     sh(
       set,

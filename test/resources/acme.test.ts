@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { acmeHint } from "../../src/plan/acme-errors.js";
 import { certificateState } from "../../src/resources/certificate.js";
+import { acmeHint } from "../../src/views/acme-hints.js";
 import { facts } from "../helpers/facts.js";
 
 describe("ACME failures", () => {

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { Runner } from "../../cli/context.js";
+import type { ApplyOptions } from "./run.js";
 
 export function register(program: Command, runner: Runner): void {
   program
@@ -18,5 +19,5 @@ export function register(program: Command, runner: Runner): void {
       "after",
       "\nExamples:\n  $ provision apply -i inventory.yaml\n  $ provision apply -i inventory.yaml --host matrix --yes",
     )
-    .action(runner(async (ctx, opts) => (await import("./run.js")).run(ctx, opts)));
+    .action(runner<ApplyOptions>(async (ctx, opts) => (await import("./run.js")).run(ctx, opts)));
 }

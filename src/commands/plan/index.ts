@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { Runner } from "../../cli/context.js";
+import type { PlanOptions } from "./run.js";
 
 export function register(program: Command, runner: Runner): void {
   program
@@ -21,5 +22,5 @@ export function register(program: Command, runner: Runner): void {
       "after",
       "\nExamples:\n  $ provision plan -i inventory.yaml\n  $ provision plan --assume-fresh -i inventory.example.yaml   # offline preview\n  $ provision plan -i inventory.yaml --json --detailed-exitcode",
     )
-    .action(runner(async (ctx, opts) => (await import("./run.js")).run(ctx, opts)));
+    .action(runner<PlanOptions>(async (ctx, opts) => (await import("./run.js")).run(ctx, opts)));
 }

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { Runner } from "../../cli/context.js";
+import type { RegisterUserOptions } from "./run.js";
 
 export function register(program: Command, runner: Runner): void {
   program
@@ -21,5 +22,7 @@ export function register(program: Command, runner: Runner): void {
       "after",
       '\nThe password never appears on a command line: it is read from standard input and sent to\nSynapse on the host over the SSH connection.\n\nExample:\n  $ printf %s "$PASSWORD" | provision register-user -i inventory.yaml --host matrix --user alice --admin',
     )
-    .action(runner(async (ctx, opts) => (await import("./run.js")).run(ctx, opts)));
+    .action(
+      runner<RegisterUserOptions>(async (ctx, opts) => (await import("./run.js")).run(ctx, opts)),
+    );
 }

@@ -1,12 +1,14 @@
 import { createHmac } from "node:crypto";
 import type { Context } from "../../cli/context.js";
 import { requireInventory } from "../../cli/require-inventory.js";
+import { selectHost } from "../../cli/select-hosts.js";
 import { readSensitive } from "../../cli/stdin.js";
-import { SshConnector } from "../../connector/ssh.js";
+import { connectHost } from "../../connector/connect-host.js";
 import { EXIT_OK, UserError } from "../../errors.js";
 import { registerSecret } from "../../secrets/redact.js";
 import { lookupSecret } from "../../secrets/store.js";
 import { firstControlChar } from "../../util/text.js";
+import { registerUserView } from "../../views/register-user.js";
 import { openStore } from "../secrets/open.js";
 
 const ADMIN_API = "http://127.0.0.1:8008/_synapse/admin/v1/register";
@@ -24,15 +26,22 @@ export function registrationMac(
     .digest("hex");
 }
 
-export async function run(ctx: Context, opts: Record<string, unknown>): Promise<number> {
-  const user = String(opts.user);
+export interface RegisterUserOptions {
+  host: string;
+  user: string;
+  admin?: boolean;
+  acceptNewHostKey?: boolean;
+}
+
+export async function run(ctx: Context, opts: RegisterUserOptions): Promise<number> {
+  const { user } = opts;
+  const admin = opts.admin === true;
   if (!/^[a-z0-9._=/-]+$/.test(user))
     throw new UserError(
       `'${user}' is not a valid Matrix localpart (lower-case letters, digits, . _ = - /)`,
     );
   const { inventory } = requireInventory(ctx);
-  const host = inventory.hosts.find((h) => h.name === opts.host);
-  if (!host) throw new UserError(`no host '${opts.host}' in ${ctx.inventoryFile}`);
+  const host = selectHost(inventory, opts.host);
   const password = await readSensitive({ what: `the password for ${user}`, repeat: true });
   if (password.length < 8 || firstControlChar(password))
     throw new UserError("the password needs at least 8 characters and no control characters");
@@ -41,9 +50,7 @@ export async function run(ctx: Context, opts: Record<string, unknown>): Promise<
   const secret = lookupSecret(store.data, host.name, "registration_shared_secret");
   if (!secret)
     throw new UserError(`the secrets store has no registration_shared_secret for ${host.name}`);
-  const conn = await SshConnector.connect(host.name, host.config.ssh, new Set(host.sshExplicit), {
-    ...(opts.acceptNewHostKey ? { acceptNewHostKey: true } : {}),
-  });
+  const conn = await connectHost(host, { acceptNewHostKey: opts.acceptNewHostKey === true });
   try {
     const nonceRes = await conn.exec(`curl -sf ${ADMIN_API}`);
     const nonce = (JSON.parse(nonceRes.stdout || "{}") as { nonce?: string }).nonce;
@@ -55,8 +62,8 @@ export async function run(ctx: Context, opts: Record<string, unknown>): Promise<
       nonce,
       username: user,
       password,
-      admin: opts.admin === true,
-      mac: registrationMac(secret, nonce, user, password, opts.admin === true),
+      admin,
+      mac: registrationMac(secret, nonce, user, password, admin),
     });
     // The request body (with the password) travels on the script's standard input, never as an argument.
     const r = await conn.exec(
@@ -71,9 +78,12 @@ export async function run(ctx: Context, opts: Record<string, unknown>): Promise<
       throw new UserError(
         `registration of ${user} on ${host.name} failed: ${reply.error ?? (r.stderr.trim() || "no answer")}`,
       );
-    ctx.out.line(
-      `${host.name}: registered ${reply.user_id}${opts.admin ? " (server admin)" : ""}.`,
-    );
+    registerUserView(ctx.out)({
+      type: "user_registered",
+      host: host.name,
+      userId: reply.user_id,
+      admin,
+    });
     return EXIT_OK;
   } finally {
     await conn.close();

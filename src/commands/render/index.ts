@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { Runner } from "../../cli/context.js";
+import type { RenderOptions } from "./run.js";
 
 export function register(program: Command, runner: Runner): void {
   program
@@ -11,5 +12,5 @@ export function register(program: Command, runner: Runner): void {
       "after",
       "\nDIR/<host>/MANIFEST lists each file's path, owner:group, mode and sha256.\nThe output holds secrets: it is created readable by you only.\n\nExample:\n  $ provision render -i inventory.yaml --out rendered/",
     )
-    .action(runner(async (ctx, opts) => (await import("./run.js")).run(ctx, opts)));
+    .action(runner<RenderOptions>(async (ctx, opts) => (await import("./run.js")).run(ctx, opts)));
 }

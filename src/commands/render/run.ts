@@ -1,38 +1,26 @@
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Context } from "../../cli/context.js";
-import { hasErrors, sortDiagnostics } from "../../diagnostics.js";
-import { EXIT_ERROR, EXIT_OK, UserError } from "../../errors.js";
-import { loadInventory } from "../../inventory/load.js";
+import { selectHosts } from "../../cli/select-hosts.js";
+import { EXIT_OK } from "../../errors.js";
+import { checkInput } from "../../plan/session.js";
 import { renderFiles } from "../../render/files.js";
-import { checkSecrets } from "../../secrets/check.js";
 import { lookupSecret } from "../../secrets/store.js";
-import { formatDiagnostic } from "../../views/diagnostics.js";
+import { renderView } from "../../views/render.js";
 
-export async function run(ctx: Context, opts: Record<string, unknown>): Promise<number> {
-  const { out } = ctx;
-  const outDir = opts.out as string;
-  const only = opts.host as string | undefined;
-  const loaded = loadInventory(ctx.inventoryFile);
-  let diagnostics = loaded.diagnostics;
-  const secrets = loaded.inventory
-    ? await checkSecrets(loaded.inventory, loaded.secretRefs, true)
-    : undefined;
-  diagnostics = sortDiagnostics([...diagnostics, ...(secrets?.diagnostics ?? [])]);
-  if (!loaded.inventory || !secrets?.data || hasErrors(diagnostics)) {
-    for (const d of diagnostics) out.error(formatDiagnostic(d, out));
-    out.error("Nothing rendered: fix the errors above (`provision validate` shows them too).");
-    return EXIT_ERROR;
-  }
-  const hosts = loaded.inventory.hosts.filter((h) => only === undefined || h.name === only);
-  if (hosts.length === 0) {
-    throw new UserError(`no host '${only}' in ${ctx.inventoryFile}`, {
-      hint: `Hosts: ${loaded.inventory.hosts.map((h) => h.name).join(", ")}`,
-    });
-  }
-  const store = secrets.data;
+export interface RenderOptions {
+  /** The output directory. */
+  out: string;
+  host?: string;
+}
+
+export async function run(ctx: Context, opts: RenderOptions): Promise<number> {
+  const outDir = opts.out;
+  const { inventory, secrets: store } = await checkInput(ctx.inventoryFile);
+  if (!store) throw new Error("checked input without a secrets store");
+  const hosts = selectHosts(inventory, opts.host);
+  const show = renderView(ctx.out);
   mkdirSync(outDir, { recursive: true, mode: 0o700 });
-  const summary: { host: string; files: number }[] = [];
   for (const host of hosts) {
     const names = new Set([
       ...Object.keys(store.shared),
@@ -54,15 +42,7 @@ export async function run(ctx: Context, opts: Record<string, unknown>): Promise<
       manifest.push(`${f.path}\t${f.owner}:${f.group}\t${f.mode}\t${f.sha256}`);
     }
     writeFileSync(join(hostDir, "MANIFEST"), `${manifest.join("\n")}\n`);
-    summary.push({ host: host.name, files: files.length });
-  }
-  if (out.options.json) {
-    out.json({ out: outDir, hosts: summary });
-  } else {
-    for (const s of summary)
-      out.line(
-        `Rendered ${s.files} files for ${s.host} into ${join(outDir, s.host)}/ (see MANIFEST).`,
-      );
+    show({ type: "rendered", host: host.name, files: files.length, dir: outDir });
   }
   return EXIT_OK;
 }

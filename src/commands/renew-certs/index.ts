@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { Runner } from "../../cli/context.js";
+import type { RenewCertsOptions } from "./run.js";
 
 export function register(program: Command, runner: Runner): void {
   program
@@ -17,5 +18,7 @@ export function register(program: Command, runner: Runner): void {
       "after",
       "\nExamples:\n  $ provision renew-certs -i inventory.yaml\n  $ provision renew-certs -i inventory.yaml --host matrix --force",
     )
-    .action(runner(async (ctx, opts) => (await import("./run.js")).run(ctx, opts)));
+    .action(
+      runner<RenewCertsOptions>(async (ctx, opts) => (await import("./run.js")).run(ctx, opts)),
+    );
 }

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { Runner } from "../../cli/context.js";
+import type { SecretsSetOptions } from "./set.js";
 
 export function register(program: Command, runner: Runner): void {
   const secrets = program
@@ -25,7 +26,11 @@ export function register(program: Command, runner: Runner): void {
       "after",
       '\nExample:\n  $ printf %s "$SMTP_PASSWORD" | provision secrets set smtp_password -i inventory.yaml',
     )
-    .action(runner(async (ctx, opts, args) => (await import("./set.js")).run(ctx, opts, args)));
+    .action(
+      runner<SecretsSetOptions>(async (ctx, opts, args) =>
+        (await import("./set.js")).run(ctx, opts, args),
+      ),
+    );
   secrets
     .command("list")
     .description("list secret names per host (never their values)")

@@ -3,10 +3,11 @@ import { UserError } from "../../errors.js";
 import { REQUIRED_SECRETS } from "../../secrets/catalog.js";
 import { createIdentityFile, identitySource, readIdentities } from "../../secrets/identity.js";
 import { emptyStore, lookupSecret, readStore, writeStore } from "../../secrets/store.js";
+import { secretsView } from "../../views/secrets.js";
 import { inventoryDir, requireInventory, shortPath } from "./open.js";
 
 export async function run(ctx: Context): Promise<number> {
-  const { out } = ctx;
+  const show = secretsView(ctx.out);
   const { inventory, loaded } = requireInventory(ctx);
   const src = identitySource(inventoryDir(inventory), inventory.secrets.identityFile);
   let identities = readIdentities(src);
@@ -16,9 +17,7 @@ export async function run(ctx: Context): Promise<number> {
     const { identity, recipient } = await createIdentityFile(src.file);
     identities = [identity];
     createdIdentity = true;
-    out.line(
-      `Created age identity ${shortPath(src.file)} (public key ${recipient}). Back it up: without it the secrets cannot be read.`,
-    );
+    show({ type: "identity_created", file: shortPath(src.file), recipient });
   }
   const read = await readStore(inventory.secrets.file, identities);
   if (read.state === "locked") throw new UserError("no identity to open the secrets store");
@@ -39,20 +38,16 @@ export async function run(ctx: Context): Promise<number> {
     await writeStore(inventory.secrets.file, data, identities);
   }
   const store = shortPath(inventory.secrets.file);
-  if (added.length === 0) {
-    out.line(`Secrets store ${store} already holds every generated secret; nothing changed.`);
-  } else {
-    out.line(
-      `${read.state === "missing" ? "Created" : "Updated"} secrets store ${store}; generated ${added.length} secret${added.length === 1 ? "" : "s"}:`,
-    );
-    for (const a of added) out.line(`  + ${a}`);
-  }
-  for (const r of unresolved) {
-    out.line(
-      `Still missing: ${r.name} (referenced at ${r.path}); add it with \`provision secrets set ${r.name} --host ${r.host} -i ${ctx.inventoryFile}\`.`,
-    );
-  }
-  if (createdIdentity)
-    out.line("Keep the identity out of version control; the store itself may be committed.");
+  if (added.length === 0) show({ type: "store_unchanged", store });
+  else show({ type: "store_written", store, created: read.state === "missing", added });
+  for (const r of unresolved)
+    show({
+      type: "secret_missing",
+      name: r.name,
+      path: r.path,
+      host: r.host,
+      inventory: ctx.inventoryFile,
+    });
+  if (createdIdentity) show({ type: "identity_reminder" });
   return unresolved.length > 0 ? 1 : 0;
 }

@@ -1,4 +1,5 @@
 import type { Context } from "../../cli/context.js";
+import { renderSecretNames } from "../../views/secrets.js";
 import { openStore, requireInventory } from "./open.js";
 
 export async function run(ctx: Context): Promise<number> {
@@ -10,11 +11,6 @@ export async function run(ctx: Context): Promise<number> {
       Object.entries(read.data.hosts).map(([h, s]) => [h, Object.keys(s).sort()]),
     ),
   };
-  if (ctx.out.options.json) {
-    ctx.out.json(names);
-    return 0;
-  }
-  for (const [h, list] of Object.entries(names.hosts)) ctx.out.line(`${h}: ${list.join(", ")}`);
-  if (names.shared.length > 0) ctx.out.line(`shared: ${names.shared.join(", ")}`);
+  renderSecretNames(ctx.out, names);
   return 0;
 }

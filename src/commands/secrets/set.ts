@@ -1,17 +1,20 @@
 import type { Context } from "../../cli/context.js";
+import { selectHost } from "../../cli/select-hosts.js";
 import { readSensitive } from "../../cli/stdin.js";
 import { UserError } from "../../errors.js";
 import { SECRET_NAME } from "../../secrets/catalog.js";
 import { registerSecret } from "../../secrets/redact.js";
 import { writeStore } from "../../secrets/store.js";
 import { firstControlChar } from "../../util/text.js";
+import { secretsView } from "../../views/secrets.js";
 import { openStore, requireInventory, shortPath } from "./open.js";
 
-export async function run(
-  ctx: Context,
-  opts: Record<string, unknown>,
-  args: string[],
-): Promise<number> {
+export interface SecretsSetOptions {
+  /** Store it for this host only; shared by all hosts without it. */
+  host?: string;
+}
+
+export async function run(ctx: Context, opts: SecretsSetOptions, args: string[]): Promise<number> {
   const name = args[0] ?? "";
   if (!SECRET_NAME.test(name)) {
     throw new UserError(
@@ -19,12 +22,7 @@ export async function run(
     );
   }
   const { inventory } = requireInventory(ctx);
-  const host = opts.host as string | undefined;
-  if (host !== undefined && !inventory.hosts.some((h) => h.name === host)) {
-    throw new UserError(`no host '${host}' in ${ctx.inventoryFile}`, {
-      hint: `Hosts: ${inventory.hosts.map((h) => h.name).join(", ")}`,
-    });
-  }
+  const host = opts.host === undefined ? undefined : selectHost(inventory, opts.host).name;
   const value = await readSensitive({ what: `the value of ${name}`, repeat: true });
   if (value === "" || firstControlChar(value) !== undefined) {
     throw new UserError(
@@ -40,8 +38,11 @@ export async function run(
     data.shared[name] = value;
   }
   await writeStore(inventory.secrets.file, data, identities);
-  ctx.out.line(
-    `Stored ${name}${host ? ` for host ${host}` : " (shared)"} in ${shortPath(inventory.secrets.file)}.`,
-  );
+  secretsView(ctx.out)({
+    type: "secret_stored",
+    name,
+    host,
+    store: shortPath(inventory.secrets.file),
+  });
   return 0;
 }
