@@ -53,9 +53,12 @@ class RecipeFile {
   private readonly lines = new LineCounter();
   readonly root: unknown;
 
-  constructor(readonly name: string) {
-    this.file = `recipes/${name}.yaml`;
-    const text = readFileSync(join(RECIPES_DIR, `${name}.yaml`), "utf8");
+  constructor(
+    readonly name: string,
+    dir: string,
+  ) {
+    this.file = `${dir === RECIPES_DIR ? "recipes" : dir}/${name}.yaml`;
+    const text = readFileSync(join(dir, `${name}.yaml`), "utf8");
     const doc = parseDocument(text, { lineCounter: this.lines });
     if (doc.errors.length > 0) {
       const e = doc.errors[0];
@@ -114,7 +117,7 @@ function readResource(f: RecipeFile, node: unknown, index: number): RecipeResour
   if (types.length !== 1) {
     f.fail(
       node,
-      types.length === 0
+      named.length === 0
         ? `resource ${index + 1} has no known type (${RESOURCE_REGISTRY.map((t) => t.type).join(", ")})`
         : `resource ${index + 1} has several types (${named.map((t) => t.key).join(", ")})`,
     );
@@ -150,10 +153,10 @@ function readHandlers(f: RecipeFile, node: unknown): Handler[] {
 }
 
 /** Loads a recipe and its includes, in order. Recipes ship with the tool: errors are bugs. */
-export function loadRecipe(name: string, seen: string[] = []): Recipe {
+export function loadRecipe(name: string, seen: string[] = [], dir = RECIPES_DIR): Recipe {
   if (seen.includes(name))
     throw new Error(`recipe ${name}: include cycle ${[...seen, name].join(" -> ")}`);
-  const f: RecipeFile = new RecipeFile(name);
+  const f: RecipeFile = new RecipeFile(name, dir);
   const root =
     f.root === null ? null : isMap(f.root) ? f.root : f.fail(f.root, "a recipe is a mapping");
   const get = (key: string): unknown => (root ? root.get(key, true) : undefined);
@@ -167,7 +170,7 @@ export function loadRecipe(name: string, seen: string[] = []): Recipe {
   const parts: RecipePartData[] = [];
   const include = plain(get("include")) ?? [];
   if (!Array.isArray(include)) f.fail(get("include"), "include: expected a list of recipe names");
-  for (const inc of include) parts.push(...loadRecipe(String(inc), [...seen, name]).parts);
+  for (const inc of include) parts.push(...loadRecipe(String(inc), [...seen, name], dir).parts);
   const list = get("resources") as { items?: unknown[] } | undefined;
   if (list !== undefined && !Array.isArray(list?.items)) f.fail(list, "resources: expected a list");
   const own = (list?.items ?? []).map((node, i) => readResource(f, node, i));

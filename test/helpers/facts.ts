@@ -16,3 +16,26 @@ export function facts(over: Partial<Facts> = {}): Facts {
 export function probeOutput(lines: readonly (readonly (string | number)[])[]): string {
   return lines.map((fields) => fields.join("\t")).join("\n");
 }
+
+/** Maps, Sets and Dates as plain JSON values, so parsed facts compare with fixture data. */
+export function plain(v: unknown): unknown {
+  if (v instanceof Map) return Object.fromEntries([...v].map(([k, x]) => [k, plain(x)]));
+  if (v instanceof Set) return [...v].map(plain);
+  if (v instanceof Date) return v.toISOString();
+  if (Array.isArray(v)) return v.map(plain);
+  if (v && typeof v === "object")
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([, x]) => x !== undefined)
+        .map(([k, x]) => [k, plain(x)]),
+    );
+  return v;
+}
+
+/** A fact request from fixture data, shaped like the kind's empty request (Set, Map or value). */
+export function requestFrom(empty: unknown, data: unknown): unknown {
+  if (data === undefined) return empty;
+  if (empty instanceof Set) return new Set(data as unknown[]);
+  if (empty instanceof Map) return new Map(Object.entries(data as object));
+  return data;
+}
