@@ -104,3 +104,27 @@ describe("the os fragment, run by /bin/sh", () => {
     expect(os.sshPort).toBeUndefined();
   });
 });
+
+describe("the synapse fragment, run by /bin/sh", () => {
+  it("reads server_name from the top level of homeserver.yaml, not a nested server_name", () => {
+    const config = join(
+      ROOT,
+      "test/fixtures/golden/example/usr/local/etc/matrix-synapse/homeserver.yaml",
+    );
+    const req = { config };
+    const out = execFileSync("/bin/sh", ["-s"], {
+      input: `${FACT_KINDS.synapse.script(req).join("\n")}\n`,
+    }).toString();
+    expect(FACT_KINDS.synapse.parse(parseLines(out), req)).toEqual({
+      serverName: "matrix.ourdomain.com",
+      hasUsers: false,
+    });
+  });
+});
+
+function parseLines(out: string): string[][] {
+  return out
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => l.split("\t"));
+}
