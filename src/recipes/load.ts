@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { isMap, isScalar, LineCounter, type Node, parseDocument, type YAMLMap } from "yaml";
+import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLMap } from "yaml";
 import { COMMON_PROPS, checkValue, type PropsSpec } from "../resources/descriptor.js";
 import { RESOURCE_REGISTRY, resourceType } from "../resources/registry.js";
 
@@ -171,9 +171,9 @@ export function loadRecipe(name: string, seen: string[] = [], dir = RECIPES_DIR)
   const include = plain(get("include")) ?? [];
   if (!Array.isArray(include)) f.fail(get("include"), "include: expected a list of recipe names");
   for (const inc of include) parts.push(...loadRecipe(String(inc), [...seen, name], dir).parts);
-  const list = get("resources") as { items?: unknown[] } | undefined;
-  if (list !== undefined && !Array.isArray(list?.items)) f.fail(list, "resources: expected a list");
-  const own = (list?.items ?? []).map((node, i) => readResource(f, node, i));
+  const list = get("resources");
+  if (plain(list) != null && !isSeq(list)) f.fail(list, "resources: expected a list");
+  const own = (isSeq(list) ? list.items : []).map((node, i) => readResource(f, node, i));
   const handlers = readHandlers(f, get("handlers"));
   for (const r of own) {
     for (const n of (r.props.notify as string[] | undefined) ?? []) {

@@ -55,6 +55,8 @@ describe("recipe loading", () => {
   });
   it("refuses unknown recipe keys, bad handlers and notifications of unknown handlers", () => {
     expect(load("resourcse: []\n")).toThrow(/r\.yaml:1:1: unknown key 'resourcse'/);
+    expect(load("resources: {file: x}\n")).toThrow(/r\.yaml:1:12: resources: expected a list/);
+    expect(load("description: empty\nresources:\n")().parts).toEqual([]);
     expect(load("handlers:\n  h: { service: x }\n")).toThrow(
       /r\.yaml:2:6: handler 'h' needs service and action, or command/,
     );
