@@ -27,7 +27,8 @@ export const synapse = defineFact({
   script: (req) => [
     ...(req.config
       ? [
-          `if [ -f ${q(req.config)} ]; then v=$(grep -m 1 '^server_name:' ${q(req.config)}); [ -n "$v" ] && printf 'synapse${T}server_name${T}%s\\n' "\${v#server_name:}"; fi`,
+          // The first top-level server_name (trusted_key_servers entries are indented).
+          `[ -f ${q(req.config)} ] && awk '/^server_name:/ { sub(/^server_name:/, ""); print "synapse${T}server_name${T}" $0; exit }' ${q(req.config)}`,
         ]
       : []),
     // A missing database or table prints nothing: no accounts.

@@ -124,7 +124,7 @@ describe("guards in the plan", () => {
     });
     const script = factScript(request);
     expect(script).toContain("/var/db/provision/created-dirs");
-    expect(script).toContain("grep -m 1 '^server_name:'");
+    expect(script).toContain("awk '/^server_name:/");
   });
 });
 
