@@ -2,6 +2,7 @@ import { hostname, userInfo } from "node:os";
 import { createInterface } from "node:readline/promises";
 import { type ApplyEvent, type ApplyResult, applyPlan } from "../../apply/execute.js";
 import { releaseLock, takeLock } from "../../apply/lock.js";
+import { PROGRESS_EVERY_MS, progressText } from "../../apply/progress.js";
 import type { Context } from "../../cli/context.js";
 import { hasErrors } from "../../diagnostics.js";
 import { EXIT_ERROR, EXIT_OK, UserError } from "../../errors.js";
@@ -57,6 +58,7 @@ export async function run(ctx: Context, opts: Record<string, unknown>): Promise<
       }
     }
     const live = process.stdout.isTTY && !out.options.json;
+    const progressShown = new Map<string, number>();
     const onEvent = (e: ApplyEvent) => {
       if (out.options.json) {
         const base = {
@@ -73,6 +75,14 @@ export async function run(ctx: Context, opts: Record<string, unknown>): Promise<
             exit_code: e.code,
             stderr: e.stderr.slice(-4000),
           });
+        else if (e.type === "apply_progress")
+          out.json({
+            "@level": "info",
+            "@message": progressText(e),
+            ...base,
+            elapsed_ms: e.elapsedMs,
+            ...(e.lastLine !== undefined ? { last_line: e.lastLine } : {}),
+          });
         else if (e.type === "apply_complete")
           out.json({
             "@level": "info",
@@ -82,6 +92,15 @@ export async function run(ctx: Context, opts: Record<string, unknown>): Promise<
           });
         return;
       }
+      if (e.type === "apply_progress") {
+        // Plain lines (no cursor movement): every 30 s per host, so a log stays readable.
+        const shown = progressShown.get(e.host) ?? 0;
+        if (e.elapsedMs - shown < PROGRESS_EVERY_MS) return;
+        progressShown.set(e.host, e.elapsedMs);
+        out.line(out.paint("dim", progressText(e)));
+        return;
+      }
+      if (e.type === "apply_start") progressShown.delete(e.host);
       if (e.type === "apply_start" && live)
         out.line(
           out.paint(
