@@ -17,6 +17,12 @@ export function factScript(req: FactRequest): string {
     `printf 'os${T}ssh_client${T}%s\\n' "\${client%% *}"`,
     `if [ -x /usr/local/sbin/pkg ]; then echo 'pkg${T}ready${T}1'; pkg query '%n${T}%v' 2>/dev/null | sed 's/^/pkgq${T}/'; fi`,
   ];
+  if (req.repoVersions && req.repoVersions.size > 0) {
+    // -U: the cached catalogue only; a plan never updates anything.
+    lines.push(
+      `[ -x /usr/local/sbin/pkg ] && pkg rquery -U '%n${T}%v' ${[...req.repoVersions].sort().map(q).join(" ")} 2>/dev/null | sed 's/^/pkgr${T}/'`,
+    );
+  }
   if (req.rc.size > 0) {
     const vars = [...req.rc].sort();
     lines.push(
@@ -130,6 +136,10 @@ export function parseFacts(out: string, req: FactRequest): Facts {
         break;
       case "pkgq":
         facts.packages.set(f[1] ?? "", f[2] ?? "");
+        break;
+      case "pkgr":
+        facts.repoVersions ??= new Map();
+        facts.repoVersions.set(f[1] ?? "", f[2] ?? "");
         break;
       case "rc":
         facts.rc.set(f[1] ?? "", f.slice(2).join(T));

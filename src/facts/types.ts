@@ -47,6 +47,8 @@ export interface Facts {
   /** Whether pkg is bootstrapped. */
   pkgReady: boolean;
   packages: Map<string, string>;
+  /** Versions the package repository offers (its cached catalogue), for packages asked about. */
+  repoVersions?: Map<string, string>;
   /** rc.conf variables as rc.subr sees them (defaults included); absent = unset. */
   rc: Map<string, string>;
   services: Map<string, ServiceFact>;
@@ -73,6 +75,8 @@ export interface FactRequest {
   postgres: boolean;
   certs: Set<string>;
   guards: Map<string, string>;
+  /** Packages whose repository version the plan shows. */
+  repoVersions?: Set<string>;
 }
 
 export function emptyRequest(): FactRequest {

@@ -17,6 +17,7 @@ import {
   ServiceResource,
   SysrcResource,
   UserResource,
+  VersionedPkgResource,
 } from "./system.js";
 import type { Resource } from "./types.js";
 
@@ -58,7 +59,11 @@ function build(r: RecipeResource, ctx: TemplateContext): Resource[] {
       ];
     case "pkg": {
       const names = Array.isArray(r.name) ? r.name : [r.name];
-      return [new PkgResource(names.map(s), r.recipe, notify)];
+      return [
+        p.show_versions === true
+          ? new VersionedPkgResource(names.map(s), r.recipe, notify)
+          : new PkgResource(names.map(s), r.recipe, notify),
+      ];
     }
     case "sysrc":
       return Object.entries(r.name as Record<string, unknown>).map(
@@ -91,6 +96,12 @@ function build(r: RecipeResource, ctx: TemplateContext): Resource[] {
           ((p.extras as string[] | undefined) ?? []).map(s),
           r.recipe,
           notify,
+          Object.fromEntries(
+            Object.entries((p.env as Record<string, unknown> | undefined) ?? {}).map(([k, v]) => [
+              k,
+              s(v),
+            ]),
+          ),
         ),
       ];
     case "pg_role":

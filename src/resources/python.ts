@@ -27,6 +27,11 @@ export class VirtualenvResource implements Resource {
   }
 }
 
+function envPrefix(env: Record<string, string>): string {
+  const vars = Object.entries(env).map(([k, v]) => q(`${k}=${v}`));
+  return vars.length > 0 ? `env ${vars.join(" ")} ` : "";
+}
+
 /** A Python distribution pinned to one version inside a virtualenv. */
 export class PipResource implements Resource {
   readonly type = "pip";
@@ -38,6 +43,8 @@ export class PipResource implements Resource {
     readonly extras: string[],
     readonly recipe: string,
     readonly notify: string[] = [],
+    /** Environment of the build (PATH to pg_config, SODIUM_INSTALL, ...). */
+    readonly env: Record<string, string> = {},
   ) {
     this.name = `${pkg}==${version}`;
   }
@@ -59,7 +66,7 @@ export class PipResource implements Resource {
         {
           kind: "exec",
           description: `pip install ${spec}`,
-          script: `${q(`${this.venv}/bin/pip`)} install --no-input ${q(spec)}`,
+          script: `${envPrefix(this.env)}${q(`${this.venv}/bin/pip`)} install --no-input --progress-bar off ${q(spec)}`,
         },
       ],
     );

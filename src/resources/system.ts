@@ -10,11 +10,17 @@ export class PkgResource implements Resource {
     readonly packages: string[],
     readonly recipe: string,
     readonly notify: string[] = [],
+    /** Show the version (installed, or what the repository offers) in the plan. */
+    readonly showVersions = false,
   ) {
     this.name = packages.join(" ");
   }
 
-  request(_req: FactRequest): void {}
+  request(req: FactRequest): void {
+    if (!this.showVersions) return;
+    req.repoVersions ??= new Set();
+    for (const p of this.packages) req.repoVersions.add(p);
+  }
 
   plan(facts: Facts): Change | null {
     const missing = this.packages.filter((p) => !facts.packages.has(p));
@@ -29,12 +35,38 @@ export class PkgResource implements Resource {
       // Later pkg resources in the same plan see pkg as ready.
       facts.pkgReady = true;
     }
+    const versioned = missing.map((p) => {
+      const v = this.showVersions ? facts.repoVersions?.get(p) : undefined;
+      return v ? `${p} ${v}` : p;
+    });
     steps.push({
       kind: "exec",
       description: `pkg install ${missing.join(" ")}`,
       script: `env ASSUME_ALWAYS_YES=yes ${cmd("pkg", "install", "-y", ...missing)}`,
     });
-    return change(this, "create", `install ${missing.join(", ")}`, steps);
+    return change(this, "create", `install ${versioned.join(", ")}`, steps);
+  }
+}
+
+/** A package whose version the ports tree decides: the plan always says which one it is. */
+export class VersionedPkgResource extends PkgResource {
+  constructor(packages: string[], recipe: string, notify: string[] = []) {
+    super(packages, recipe, notify, true);
+  }
+
+  note(facts: Facts): string {
+    return this.packages
+      .map((p) => {
+        const have = facts.packages.get(p);
+        const offered = facts.repoVersions?.get(p);
+        if (have && offered && offered !== have)
+          return `${p} ${have} installed; the repository has ${offered} (pkg upgrade)`;
+        if (have) return `${p} ${have} installed (its version follows the ports tree)`;
+        if (offered)
+          return `${p} ${offered} from the repository (its version follows the ports tree)`;
+        return `${p}: the version is whatever the repository offers at install (its catalogue is not fetched yet)`;
+      })
+      .join("; ");
   }
 }
 
