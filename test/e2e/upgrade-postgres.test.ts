@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HostSet } from "../../testhost/src/hosts.js";
 import { BIN, cli, ROOT } from "../helpers/cli.js";
 import { waitFor } from "../helpers/procs.js";
+import { testHostsOnly } from "../helpers/target.js";
 import { sh, testHosts } from "../helpers/testhost.js";
 
 const SCHEMA = join(ROOT, "../shared/reference/synapse-schema-72.postgres.sql");
@@ -41,7 +42,11 @@ function loadSynapseData(host: number): void {
   if (r.code !== 0) throw new Error(`loading Synapse's schema failed: ${r.stderr}`);
 }
 
-describe.skipIf(!present)("provision upgrade-postgres", { timeout: 600_000 }, () => {
+// A real target is one host whose repository no longer carries PostgreSQL 13.
+const onlyHere = testHostsOnly("two hosts with PostgreSQL 13 packages");
+if (onlyHere) console.warn(`skipping the upgrade tests: ${onlyHere}`);
+
+describe.skipIf(!present || onlyHere)("provision upgrade-postgres", { timeout: 600_000 }, () => {
   beforeAll(async () => {
     set = await testHosts(2);
     inv = join(set.dir, "inventory.yaml");
