@@ -15,3 +15,18 @@ export function progressText(e: Extract<ApplyEvent, { type: "apply_progress" }>)
     : "";
   return `${e.host}:   still running after ${duration(e.elapsedMs)}${last}`;
 }
+
+/**
+ * Which progress events become a printed line: at most one per host every `everyMs` of a
+ * step's run time; a new step starts the count again.
+ */
+export function progressLines(everyMs: number): (e: ApplyEvent) => string | undefined {
+  const shown = new Map<string, number>();
+  return (e) => {
+    if (e.type === "apply_start") shown.delete(e.host);
+    if (e.type !== "apply_progress") return undefined;
+    if (e.elapsedMs - (shown.get(e.host) ?? 0) < everyMs) return undefined;
+    shown.set(e.host, e.elapsedMs);
+    return progressText(e);
+  };
+}

@@ -189,7 +189,10 @@ export class SshConnector implements Connector {
           const ms = opts.idleTimeoutMs;
           if (idle) clearTimeout(idle);
           idle = setTimeout(
-            () => fail(`command printed nothing for ${Math.round(ms / 1000)} s: stopped`),
+            () =>
+              fail(
+                `command printed nothing for ${ms >= 60_000 ? `${ms / 60_000} min` : `${ms / 1000} s`}: stopped`,
+              ),
             ms,
           );
         };

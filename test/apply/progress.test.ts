@@ -2,7 +2,7 @@
 // it printed, and no fixed time limit (only a limit on silence).
 import { describe, expect, it } from "vitest";
 import { type ApplyEvent, applyPlan, STEP_IDLE_TIMEOUT_MS } from "../../src/apply/execute.js";
-import { progressText } from "../../src/apply/progress.js";
+import { progressLines, progressText } from "../../src/apply/progress.js";
 import { lastLineTracker } from "../../src/connector/last-line.js";
 import type { Connector, ExecOptions } from "../../src/connector/types.js";
 import type { HostPlan } from "../../src/plan/build.js";
@@ -73,6 +73,35 @@ describe("apply progress", () => {
     });
     expect(text).toMatch(/^m: {3}still running after 12 min 34 s: Building wheel for cryptography/);
     expect(text.endsWith("...")).toBe(true);
+  });
+});
+
+describe("progress lines in human output", () => {
+  it("prints at most one line per host every 30 s of a step, counting again for the next step", () => {
+    const step = change.steps[0] as Change["steps"][number];
+    const beat = (host: string, s: number) =>
+      ({ type: "apply_progress", host, change, step, elapsedMs: s * 1000 }) as const;
+    const lines = progressLines(30_000);
+    const printed = [
+      beat("a", 5),
+      beat("a", 30),
+      beat("b", 30),
+      beat("a", 35),
+      beat("a", 60),
+      { type: "apply_start", host: "a", change, step, index: 2, total: 2 } as const,
+      beat("a", 10),
+      beat("a", 31),
+    ].map((e) => lines(e));
+    expect(printed.map((p) => p?.replace(/ after .*/, ""))).toEqual([
+      undefined,
+      "a:   still running",
+      "b:   still running",
+      undefined,
+      "a:   still running",
+      undefined,
+      undefined,
+      "a:   still running",
+    ]);
   });
 });
 

@@ -2,7 +2,7 @@ import { hostname, userInfo } from "node:os";
 import { createInterface } from "node:readline/promises";
 import { type ApplyEvent, type ApplyResult, applyPlan } from "../../apply/execute.js";
 import { releaseLock, takeLock } from "../../apply/lock.js";
-import { PROGRESS_EVERY_MS, progressText } from "../../apply/progress.js";
+import { PROGRESS_EVERY_MS, progressLines, progressText } from "../../apply/progress.js";
 import type { Context } from "../../cli/context.js";
 import { hasErrors } from "../../diagnostics.js";
 import { EXIT_ERROR, EXIT_OK, UserError } from "../../errors.js";
@@ -58,7 +58,8 @@ export async function run(ctx: Context, opts: Record<string, unknown>): Promise<
       }
     }
     const live = process.stdout.isTTY && !out.options.json;
-    const progressShown = new Map<string, number>();
+    // Plain lines (no cursor movement): every 30 s per host, so a log stays readable.
+    const throttle = progressLines(PROGRESS_EVERY_MS);
     const onEvent = (e: ApplyEvent) => {
       if (out.options.json) {
         const base = {
@@ -92,15 +93,9 @@ export async function run(ctx: Context, opts: Record<string, unknown>): Promise<
           });
         return;
       }
-      if (e.type === "apply_progress") {
-        // Plain lines (no cursor movement): every 30 s per host, so a log stays readable.
-        const shown = progressShown.get(e.host) ?? 0;
-        if (e.elapsedMs - shown < PROGRESS_EVERY_MS) return;
-        progressShown.set(e.host, e.elapsedMs);
-        out.line(out.paint("dim", progressText(e)));
-        return;
-      }
-      if (e.type === "apply_start") progressShown.delete(e.host);
+      const progress = throttle(e);
+      if (progress !== undefined) out.line(out.paint("dim", progress));
+      if (e.type === "apply_progress") return;
       if (e.type === "apply_start" && live)
         out.line(
           out.paint(
