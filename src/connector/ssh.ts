@@ -9,7 +9,8 @@ import { Client, type ConnectConfig } from "ssh2";
 import { UserError } from "../errors.js";
 import type { HostConfig } from "../inventory/types.js";
 import { addKnownHost, checkKnownHosts, type HostKey } from "./known-hosts.js";
-import type { Connector, ExecResult } from "./types.js";
+import { lastLineTracker } from "./last-line.js";
+import type { Connector, ExecOptions, ExecResult } from "./types.js";
 
 export const REMOTE_PATH = "/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin";
 
@@ -163,7 +164,7 @@ export class SshConnector implements Connector {
     return conn;
   }
 
-  exec(script: string, opts: { timeoutMs?: number } = {}): Promise<ExecResult> {
+  exec(script: string, opts: ExecOptions = {}): Promise<ExecResult> {
     this.roundTrips++;
     return new Promise((resolveExec, reject) => {
       // The login shell expands $SSH_CLIENT before sudo/doas reset the environment: the script
@@ -174,18 +175,42 @@ export class SshConnector implements Connector {
         const out: Buffer[] = [];
         const errOut: Buffer[] = [];
         let timer: NodeJS.Timeout | undefined;
+        let idle: NodeJS.Timeout | undefined;
+        const fail = (why: string) => {
+          stream.close();
+          reject(new UserError(`host ${this.name}: ${why}`));
+        };
         if (opts.timeoutMs) {
-          timer = setTimeout(() => {
-            stream.close();
-            reject(
-              new UserError(`host ${this.name}: command timed out after ${opts.timeoutMs} ms`),
-            );
-          }, opts.timeoutMs);
+          const ms = opts.timeoutMs;
+          timer = setTimeout(() => fail(`command timed out after ${ms} ms`), ms);
         }
-        stream.on("data", (d: Buffer) => out.push(d));
-        stream.stderr.on("data", (d: Buffer) => errOut.push(d));
+        const alive = () => {
+          if (!opts.idleTimeoutMs) return;
+          const ms = opts.idleTimeoutMs;
+          if (idle) clearTimeout(idle);
+          idle = setTimeout(
+            () =>
+              fail(
+                `command printed nothing for ${ms >= 60_000 ? `${ms / 60_000} min` : `${ms / 1000} s`}: stopped`,
+              ),
+            ms,
+          );
+        };
+        alive();
+        const lines = opts.onOutput ? lastLineTracker(opts.onOutput) : undefined;
+        stream.on("data", (d: Buffer) => {
+          out.push(d);
+          alive();
+          lines?.(d, "out");
+        });
+        stream.stderr.on("data", (d: Buffer) => {
+          errOut.push(d);
+          alive();
+          lines?.(d, "err");
+        });
         stream.on("close", (code: number | null) => {
           if (timer) clearTimeout(timer);
+          if (idle) clearTimeout(idle);
           resolveExec({
             code: code ?? -1,
             stdout: Buffer.concat(out).toString("utf8"),

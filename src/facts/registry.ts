@@ -11,6 +11,7 @@ import { pkgReady } from "./pkg-ready.js";
 import { postgres } from "./postgres.js";
 import { probes } from "./probes.js";
 import { rc } from "./rc.js";
+import { repoVersions } from "./repo-versions.js";
 import { services } from "./services.js";
 import { synapse } from "./synapse.js";
 import { users } from "./users.js";
@@ -20,6 +21,7 @@ export const FACT_KINDS = {
   os,
   pkgReady,
   packages,
+  repoVersions,
   rc,
   services,
   files,

@@ -13,6 +13,7 @@ import {
   SUPPORTED_POSTGRESQL,
   SUPPORTED_PYTHON,
 } from "../versions.js";
+import { checkSynapseInstall } from "./install-checks.js";
 import { type MergedHost, originOf } from "./merge.js";
 import type { Source } from "./source.js";
 import { dotted } from "./structure.js";
@@ -215,6 +216,8 @@ export function checkHost(source: Source, host: MergedHost, c: HostConfig): Diag
       `Synapse ${c.versions.synapse} is too old; use ${MIN_SYNAPSE} or newer`,
     );
   }
+
+  checkSynapseInstall(c, report);
 
   // Ports: nothing may listen twice, and the TURN relay range must stay clear of every listener.
   const ports = listeningPorts(c);

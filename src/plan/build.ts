@@ -63,7 +63,8 @@ export function buildPlan(
     const notified = new Map<string, string[]>();
     const starting = new Set<string>();
     for (const r of part.resources) {
-      if (r.note) notes.push(r.note(facts));
+      const note = r.note?.(facts);
+      if (note) notes.push(note);
       const planned = r.plan(facts, state);
       if (planned.state) state = { ...state, ...planned.state };
       for (const d of planned.diagnostics)

@@ -22,8 +22,11 @@ export function writeScript(
   const b64 = Buffer.from(content, "utf8").toString("base64");
   return [
     "set -e",
+    // Missing parents are traversable (0755, as mkdir(1) makes them under the usual umask):
+    // 0700 parents would hide e.g. /.well-known from Apache. Private directories are declared
+    // as directory resources with their own mode.
+    `(umask 022 && mkdir -p ${q(dir)})`,
     "umask 077",
-    `mkdir -p ${q(dir)}`,
     `t=$(mktemp ${q(`${dir}/.provision.XXXXXX`)})`,
     "trap 'rm -f \"$t\"' EXIT",
     `printf '%s' '${b64}' | openssl base64 -d -A > "$t"`,

@@ -4,6 +4,11 @@ import { normalizeDist } from "../facts/venvs.js";
 import { defineResource, optional, required } from "./descriptor.js";
 import { change, type Planned, planned, type Resource } from "./types.js";
 
+function envPrefix(env: Record<string, string>): string {
+  const vars = Object.entries(env).map(([k, v]) => q(`${k}=${v}`));
+  return vars.length > 0 ? `env ${vars.join(" ")} ` : "";
+}
+
 /** A Python distribution pinned to one version inside a virtualenv. */
 export class PipResource implements Resource {
   readonly type = "pip";
@@ -15,6 +20,8 @@ export class PipResource implements Resource {
     readonly extras: string[],
     readonly recipe: string,
     readonly notify: string[] = [],
+    /** Environment of the build (PATH to pg_config, SODIUM_INSTALL, ...). */
+    readonly env: Record<string, string> = {},
   ) {
     this.name = `${pkg}==${version}`;
   }
@@ -36,7 +43,7 @@ export class PipResource implements Resource {
           {
             kind: "exec",
             description: `pip install ${spec}`,
-            script: `${q(`${this.venv}/bin/pip`)} install --no-input ${q(spec)}`,
+            script: `${envPrefix(this.env)}${q(`${this.venv}/bin/pip`)} install --no-input --progress-bar off ${q(spec)}`,
           },
         ],
       ),
@@ -47,7 +54,12 @@ export class PipResource implements Resource {
 export const pipType = defineResource({
   type: "pip",
   name: "text",
-  props: { venv: required("text"), version: required("text"), extras: optional("texts") },
+  props: {
+    venv: required("text"),
+    version: required("text"),
+    extras: optional("texts"),
+    env: optional("textMap"),
+  },
   build: (e, r) => [
     new PipResource(
       r.text(e.props.venv),
@@ -56,6 +68,7 @@ export const pipType = defineResource({
       (e.props.extras ?? []).map(r.text),
       e.recipe,
       e.notify,
+      Object.fromEntries(Object.entries(e.props.env ?? {}).map(([k, v]) => [k, r.text(v)])),
     ),
   ],
 });

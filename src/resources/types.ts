@@ -76,7 +76,7 @@ export interface Resource {
   /** Compares with facts; no change when nothing differs. Pure. */
   plan(facts: Facts, state: Readonly<PlanState>): Planned;
   /** A line the plan shows even without changes (e.g. a certificate's expiry). */
-  note?(facts: Facts): string;
+  note?(facts: Facts): string | undefined;
 }
 
 export function change(

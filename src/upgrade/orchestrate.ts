@@ -95,7 +95,7 @@ export function describe(out: Output, host: string, p: UpgradeParams, st: HostSt
     `  dump, row counts and state in ${p.dir}; the old data directory is kept as ${postgresDataDir(p.from)}.pre-upgrade`,
   );
   out.line(
-    "  Synapse and coturn stop until the end; pkg removes py-psycopg2 and coturn with the old client: both are reinstalled",
+    "  Synapse and coturn stop until the end; whatever pkg removes with the old client is reinstalled",
   );
   if (st.phase) out.line(`  resuming after phase '${st.phase}'`);
   for (const [i, ph] of PHASES.entries()) {

@@ -85,7 +85,7 @@ export const PHASES: Phase[] = [
     script: (p) =>
       [
         "set -e",
-        // What depends on the old client goes with it (py-psycopg2, coturn): remember and reinstall.
+        // Whatever depends on the old client goes with it: remember and reinstall.
         `if pkg info -e postgresql${p.from}-client; then pkg delete -n postgresql${p.from}-client 2>/dev/null | awk '/^\\t/ {sub(":", "", $1); print $1}' | grep -v '^postgresql' > ${q(`${p.dir}/reinstall`)} || true; fi`,
         `pkg info -e postgresql${p.from}-server && env ASSUME_ALWAYS_YES=yes pkg delete -y postgresql${p.from}-server`,
         `pkg info -e postgresql${p.from}-client && env ASSUME_ALWAYS_YES=yes pkg delete -y postgresql${p.from}-client`,

@@ -1,6 +1,7 @@
 // What apply shows while it works, fed by its events (as Terraform's apply hooks feed its UI):
 // progress per step, then per host the outcome; human text or --json events.
 import type { ApplyEvent, ApplyResult } from "../apply/execute.js";
+import { PROGRESS_EVERY_MS, progressLines, progressText } from "../apply/progress.js";
 import type { Change } from "../resources/types.js";
 import { acmeHint } from "./acme-hints.js";
 import { diagnosticEvent } from "./diagnostics.js";
@@ -20,11 +21,22 @@ export type ApplyViewEvent =
  * otherwise (a log) each step is one line.
  */
 export function applyView(out: Output, live: boolean): (e: ApplyViewEvent) => void {
-  return out.options.json ? (e) => applyJson(out, e) : (e) => applyHuman(out, live, e);
+  if (out.options.json) return (e) => applyJson(out, e);
+  // A long step shows it is alive: a plain line (no cursor movement) every 30 s per host.
+  const throttle = progressLines(PROGRESS_EVERY_MS);
+  return (e) => {
+    if (e.type !== "apply_blocked" && e.type !== "apply_cancelled" && e.type !== "apply_result") {
+      const progress = throttle(e);
+      if (progress !== undefined) out.line(out.paint("dim", progress));
+    }
+    applyHuman(out, live, e);
+  };
 }
 
 function applyHuman(out: Output, live: boolean, e: ApplyViewEvent): void {
   switch (e.type) {
+    case "apply_progress":
+      return; // throttled above
     case "apply_blocked":
       out.error("Nothing was applied: fix the errors above first.");
       return;
@@ -70,6 +82,15 @@ function applyJson(out: Output, e: ApplyViewEvent): void {
       return;
     case "apply_cancelled":
       out.event("info", "Apply cancelled; nothing was changed.", "apply_cancelled");
+      return;
+    case "apply_progress":
+      out.event("info", progressText(e), e.type, {
+        host: e.host,
+        resource: e.change.address,
+        step: stepText(e.step),
+        elapsed_ms: e.elapsedMs,
+        ...(e.lastLine !== undefined ? { last_line: e.lastLine } : {}),
+      });
       return;
     case "apply_start":
     case "apply_complete":

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HostSet } from "../../testhost/src/hosts.js";
 import { BIN, cli, ROOT } from "../helpers/cli.js";
 import { waitFor } from "../helpers/procs.js";
+import { testHostsOnly } from "../helpers/target.js";
 import { sh, testHosts } from "../helpers/testhost.js";
 
 const SCHEMA = join(ROOT, "../shared/reference/synapse-schema-72.postgres.sql");
@@ -41,7 +42,11 @@ function loadSynapseData(host: number): void {
   if (r.code !== 0) throw new Error(`loading Synapse's schema failed: ${r.stderr}`);
 }
 
-describe.skipIf(!present)("provision upgrade-postgres", { timeout: 600_000 }, () => {
+// A real target is one host whose repository no longer carries PostgreSQL 13.
+const onlyHere = testHostsOnly("two hosts with PostgreSQL 13 packages");
+if (onlyHere) console.warn(`skipping the upgrade tests: ${onlyHere}`);
+
+describe.skipIf(!present || onlyHere)("provision upgrade-postgres", { timeout: 600_000 }, () => {
   beforeAll(async () => {
     set = await testHosts(2);
     inv = join(set.dir, "inventory.yaml");
@@ -70,7 +75,7 @@ describe.skipIf(!present)("provision upgrade-postgres", { timeout: 600_000 }, ()
       "PostgreSQL 17 serves every row the old cluster had; Synapse answers.",
     );
     expect(sh(set, 0, "pkg query '%n' | sort").stdout).toMatch(
-      /coturn\n[\s\S]*postgresql17-client\npostgresql17-server\npy311-psycopg2/,
+      /coturn\n[\s\S]*postgresql17-client\npostgresql17-server\n/,
     );
     expect(sh(set, 0, "pkg info -e postgresql13-server").code).toBe(1);
     expect([
@@ -161,7 +166,7 @@ describe.skipIf(!present)("provision upgrade-postgres", { timeout: 600_000 }, ()
       ).code,
     ).toBe(0);
     expect(sh(set, 1, "pkg query '%n' | sort").stdout).toMatch(
-      /coturn\n[\s\S]*postgresql13-client\npostgresql13-server\npy311-psycopg2/,
+      /coturn\n[\s\S]*postgresql13-client\npostgresql13-server\n/,
     );
     expect(sh(set, 1, "curl -sf http://127.0.0.1:8008/health").stdout).toBe("OK");
   });

@@ -1,5 +1,7 @@
 // pyinfra-style: fake facts in, expected actions out. No host involved.
 import { describe, expect, it } from "vitest";
+import { factScript, parseFacts } from "../../src/facts/gather.js";
+import { emptyRequest } from "../../src/facts/types.js";
 import { CommandResource } from "../../src/resources/command.js";
 import { DhParamResource } from "../../src/resources/dhparam.js";
 import { DirectoryResource } from "../../src/resources/directory.js";
@@ -247,7 +249,12 @@ describe("virtualenv and pip", () => {
     const pip = new PipResource("/v", "matrix-synapse", "1.157.0", ["postgres"], "s");
     expect(pip.plan(facts({ venvs: new Map([["/v", new Map()]]) })).change).toMatchObject({
       action: "create",
-      steps: [{ script: "/v/bin/pip install --no-input 'matrix-synapse[postgres]==1.157.0'" }],
+      steps: [
+        {
+          script:
+            "/v/bin/pip install --no-input --progress-bar off 'matrix-synapse[postgres]==1.157.0'",
+        },
+      ],
     });
     expect(
       pip.plan(facts({ venvs: new Map([["/v", new Map([["matrix-synapse", "1.156.0"]])]]) })).change
@@ -257,6 +264,56 @@ describe("virtualenv and pip", () => {
       pip.plan(facts({ venvs: new Map([["/v", new Map([["matrix-synapse", "1.157.0"]])]]) }))
         .change,
     ).toBeNull();
+  });
+});
+
+describe("the pip build's environment", () => {
+  it("runs pip under env with the recipe's variables (pg_config on PATH, system libsodium)", () => {
+    const pip = new PipResource("/v", "matrix-synapse", "1.157.0", ["postgres"], "s", [], {
+      PATH: "/usr/local/bin:/bin",
+      SODIUM_INSTALL: "system",
+    });
+    expect(pip.plan(facts({ venvs: new Map([["/v", new Map()]]) })).change?.steps[0]).toMatchObject(
+      {
+        script:
+          "env PATH=/usr/local/bin:/bin SODIUM_INSTALL=system /v/bin/pip install --no-input --progress-bar off 'matrix-synapse[postgres]==1.157.0'",
+      },
+    );
+  });
+});
+
+describe("a package whose version the ports tree decides", () => {
+  const pkg = () => new PkgResource(["py311-matrix-synapse"], "synapse", [], true);
+  const state = { ...initialState(facts()), pkgReady: true };
+  it("asks the repository's cached catalogue and names the version in the plan", () => {
+    const req = emptyRequest();
+    pkg().request(req);
+    expect([...req.repoVersions]).toEqual(["py311-matrix-synapse"]);
+    expect(factScript(req)).toContain("pkg rquery -U '%n\t%v' py311-matrix-synapse");
+    const f = facts({ repoVersions: new Map([["py311-matrix-synapse", "1.139.2"]]) });
+    expect(pkg().plan(f, state).change?.summary).toBe("install py311-matrix-synapse 1.139.2");
+    expect(pkg().note(f)).toBe(
+      "py311-matrix-synapse 1.139.2 from the repository (its version follows the ports tree)",
+    );
+  });
+  it("says which version is installed, and when the repository has another", () => {
+    const installed = facts({
+      packages: new Map([["py311-matrix-synapse", "1.139.2"]]),
+      repoVersions: new Map([["py311-matrix-synapse", "1.140.0"]]),
+    });
+    expect(pkg().plan(installed, state).change).toBeNull();
+    expect(pkg().note(installed)).toBe(
+      "py311-matrix-synapse 1.139.2 installed; the repository has 1.140.0 (pkg upgrade)",
+    );
+    expect(pkg().note(facts())).toContain("catalogue is not fetched yet");
+    expect(new PkgResource(["curl"], "base").note(installed)).toBeUndefined();
+  });
+  it("parses the repository versions from the probe's output", () => {
+    const req = emptyRequest();
+    pkg().request(req);
+    expect(parseFacts("pkgr\tpy311-matrix-synapse\t1.139.2\n", req).repoVersions).toEqual(
+      new Map([["py311-matrix-synapse", "1.139.2"]]),
+    );
   });
 });
 

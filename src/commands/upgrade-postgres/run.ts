@@ -5,6 +5,7 @@ import { q } from "../../connector/quote.js";
 import { SshConnector } from "../../connector/ssh.js";
 import { EXIT_OK, UserError } from "../../errors.js";
 import { postgresDataDir } from "../../freebsd/paths.js";
+import { SYNAPSE_PACKAGE_POSTGRESQL } from "../../inventory/install-checks.js";
 import { describe, preflight, readState, runPhases } from "../../upgrade/orchestrate.js";
 import { locked, rollbackScript } from "../../upgrade/phases.js";
 
@@ -21,6 +22,15 @@ export async function run(ctx: Context, opts: Record<string, unknown>): Promise<
   const to = opts.to !== undefined ? Number(opts.to) : undefined;
   if (!opts.rollback && !opts.cleanup && (to === undefined || !Number.isInteger(to)))
     throw new UserError("--to MAJOR is required (e.g. --to 17)");
+  if (
+    to !== undefined &&
+    host.config.synapse.install === "package" &&
+    to !== SYNAPSE_PACKAGE_POSTGRESQL
+  )
+    throw new UserError(
+      `host ${host.name} runs Synapse from FreeBSD's package, which needs PostgreSQL ${SYNAPSE_PACKAGE_POSTGRESQL}'s client: reinstalling it after the swap would remove the PostgreSQL ${to} server again`,
+      { hint: "Switch to synapse.install: pip (and apply) before moving to another major." },
+    );
   const conn = await SshConnector.connect(host.name, host.config.ssh, new Set(host.sshExplicit), {
     ...(opts.acceptNewHostKey ? { acceptNewHostKey: true } : {}),
   });
