@@ -4,7 +4,7 @@ import { destructivePathProblem } from "../guards/destructive-paths.js";
 import { SUPPORTED_POSTGRESQL } from "../versions.js";
 import type { HostState } from "./state.js";
 
-/** --to: a supported PostgreSQL major, as a whole number. */
+/** --to: a PostgreSQL major, as a whole number. */
 export function parseTargetMajor(value: string | undefined): number {
   const choose = `choose one of ${SUPPORTED_POSTGRESQL.join(", ")}`;
   if (value === undefined)
@@ -15,10 +15,8 @@ export function parseTargetMajor(value: string | undefined): number {
     throw new UserError(`--to ${value}: '${value}' is not a PostgreSQL major version`, {
       hint: `Give the major number alone: ${choose}.`,
     });
-  const to = Number(value);
-  if (!SUPPORTED_POSTGRESQL.includes(to))
-    throw new UserError(`PostgreSQL ${to} is not supported; ${choose}`);
-  return to;
+  // Whether it is supported is said after "not newer" (preflight), which says more.
+  return Number(value);
 }
 
 /**
@@ -57,6 +55,10 @@ export function preflight(st: HostState, to: number, host: string): { from: numb
     throw new UserError(`host ${host} runs PostgreSQL ${from}; --to ${to} is not newer`, {
       hint: `Choose one of ${SUPPORTED_POSTGRESQL.filter((m) => m > from).join(", ") || "(none newer)"}.`,
     });
+  if (!SUPPORTED_POSTGRESQL.includes(to))
+    throw new UserError(
+      `PostgreSQL ${to} is not supported; choose one of ${SUPPORTED_POSTGRESQL.join(", ")}`,
+    );
   if (st.kept.length > 0 || st.phase === "done")
     throw new UserError(
       `host ${host} still has what an earlier upgrade kept (${st.kept.join(", ") || "its state"})`,

@@ -95,7 +95,7 @@ export function carryOverHba(fromDir: string, toDir: string): string {
  */
 export function countScript(stateDir: string, out: string): string {
   const perDb = [
-    "SELECT format('SELECT %%L, %%L, count(*) FROM %%I.%%I', current_database(), n.nspname || '.' || c.relname, n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') ORDER BY 2 \\gexec",
+    "SELECT format('SELECT %%L, %%L, count(*) FROM %%I.%%I', current_database(), n.nspname || '.' || c.relname, n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1 \\gexec",
     "SELECT format('SELECT %%L, ''schema_version'', version FROM public.schema_version', current_database()) WHERE to_regclass('public.schema_version') IS NOT NULL \\gexec",
   ].join("\n");
   const gen = `SELECT format($provision$SELECT datname AS provision_db FROM pg_database WHERE oid = %s \\gset\n\\connect :provision_db\n${perDb}$provision$, oid) FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY oid;`;

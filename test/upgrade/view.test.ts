@@ -1,7 +1,8 @@
 // upgrade-postgres's views (text and NDJSON events) and its option checks.
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { parseTargetMajor } from "../../src/upgrade/preflight.js";
+import { parseTargetMajor, preflight } from "../../src/upgrade/preflight.js";
+import type { HostState } from "../../src/upgrade/state.js";
 import { upgrade } from "../../src/upgrade/upgrade.js";
 import { Output } from "../../src/views/output.js";
 import { upgradeView } from "../../src/views/upgrade.js";
@@ -55,13 +56,26 @@ describe("upgrade-postgres views", () => {
   });
 });
 
+const stateOf = (installed: number): HostState => ({
+  installed,
+  running: true,
+  dataKb: 1,
+  dataDirs: [],
+  kept: [],
+  dataFs: { freeKb: 100, mount: "/" },
+  dumpFs: { freeKb: 100, mount: "/" },
+});
+
 describe("--to", () => {
   it("says that banana is not a PostgreSQL major (not that --to is missing)", () => {
     expect(() => parseTargetMajor("banana")).toThrow(
       "--to banana: 'banana' is not a PostgreSQL major version",
     );
     expect(() => parseTargetMajor(undefined)).toThrow("--to MAJOR is required");
-    expect(() => parseTargetMajor("19")).toThrow("PostgreSQL 19 is not supported");
     expect(parseTargetMajor("17")).toBe(17);
+    expect(() => preflight(stateOf(13), 19, "matrix")).toThrow("PostgreSQL 19 is not supported");
+    expect(() => preflight(stateOf(13), 13, "matrix")).toThrow(
+      "host matrix runs PostgreSQL 13; --to 13 is not newer",
+    );
   });
 });
