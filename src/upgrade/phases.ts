@@ -2,6 +2,8 @@
 // run under lockf(1) with `set -eu`, that records its completion in root's state directory: a
 // rerun after an interruption continues after the last completed phase.
 import { q } from "../connector/quote.js";
+import { PATHS } from "../freebsd/paths.js";
+import { canonicalPathScript } from "../guards/destructive-paths.js";
 import {
   dumpFile,
   keptDataDir,
@@ -118,7 +120,11 @@ export const PHASES: Phase[] = [
     description: "move the old data directory aside (kept)",
     script: (p) =>
       [
-        `if [ -d ${q(oldDataDir(p))} ] && [ ! -e ${q(keptDataDir(p))} ]; then mv ${q(oldDataDir(p))} ${q(keptDataDir(p))}; fi`,
+        `if [ -d ${q(oldDataDir(p))} ]; then`,
+        `  if [ -e ${q(keptDataDir(p))} ] || [ -L ${q(keptDataDir(p))} ]; then echo ${q(`${keptDataDir(p)} exists already: not moving ${oldDataDir(p)} onto it`)} >&2; exit 1; fi`,
+        `  mv ${q(oldDataDir(p))} ${q(keptDataDir(p))}`,
+        "fi",
+        canonicalPathScript(keptDataDir(p)),
         `test -d ${q(keptDataDir(p))}`,
       ].join("\n"),
   },
@@ -210,7 +216,7 @@ export const PHASES: Phase[] = [
     script: () =>
       [
         startClientServices(),
-        "if [ -x /usr/local/etc/rc.d/synapse ]; then",
+        `if [ -x ${PATHS.synapseRcScript} ]; then`,
         "  i=0; until curl -sf http://127.0.0.1:8008/health >/dev/null; do i=$((i+1)); if [ $i -gt 60 ]; then echo 'Synapse does not answer on 127.0.0.1:8008/health' >&2; exit 1; fi; sleep 1; done",
         "fi",
       ].join("\n"),

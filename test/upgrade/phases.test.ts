@@ -236,3 +236,21 @@ describe("packages", () => {
     );
   });
 });
+
+describe("the kept data directory", () => {
+  it("is never a name postgres prepared (an existing entry or symlink stops the move)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "provision-kept-"));
+    try {
+      mkdirSync(join(dir, "data13"));
+      mkdirSync(join(dir, "etc"));
+      symlinkSync(join(dir, "etc"), join(dir, "data13.pre-upgrade"));
+      const s = script("moved").replaceAll(PATHS.postgresHome, dir);
+      const r = spawnSync("/bin/sh", ["-c", `set -eu\n${s}`], { encoding: "utf8" });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain("data13.pre-upgrade exists already");
+      expect(existsSync(join(dir, "data13"))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
