@@ -7,6 +7,7 @@ import { canonicalPathScript, destructivePathProblem } from "../guards/destructi
 import { dumpFile, keptDataDir, newDataDir, type UpgradeParams } from "./params.js";
 import { clearStateScript } from "./rollback.js";
 import { execLocked, lastLines, type UpgradeSession } from "./session.js";
+import { asPostgres } from "./shell.js";
 import { readState } from "./state.js";
 
 export function cleanupScript(p: UpgradeParams): string {
@@ -17,8 +18,8 @@ export function cleanupScript(p: UpgradeParams): string {
     canonicalPathScript(keptDataDir(p)),
     canonicalPathScript(p.dumpDir),
     `if [ -d ${dir} ] && [ -n "$(find ${dir} -name PG_VERSION)" ]; then echo ${q(`${p.dumpDir} holds a PostgreSQL data directory: not removing it`)} >&2; exit 1; fi`,
-    `if [ -e ${kept} ]; then rm -rf ${kept}; fi`,
-    `rm -f ${q(dump)} ${q(`${dump}.tmp`)}`,
+    `if [ -e ${kept} ]; then ${asPostgres(`rm -rf ${kept}`)}; fi`,
+    `if [ -d ${dir} ]; then ${asPostgres(`rm -f ${q(dump)} ${q(`${dump}.tmp`)}`)}; fi`,
     `if [ -d ${dir} ] && ! rmdir ${dir} 2>/dev/null; then echo ${q(`kept ${p.dumpDir}: it holds files the upgrade did not write`)}; fi`,
     clearStateScript(p.stateDir, p),
   ].join("\n");

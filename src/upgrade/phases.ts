@@ -122,7 +122,7 @@ export const PHASES: Phase[] = [
       [
         `if [ -d ${q(oldDataDir(p))} ]; then`,
         `  if [ -e ${q(keptDataDir(p))} ] || [ -L ${q(keptDataDir(p))} ]; then echo ${q(`${keptDataDir(p)} exists already: not moving ${oldDataDir(p)} onto it`)} >&2; exit 1; fi`,
-        `  mv ${q(oldDataDir(p))} ${q(keptDataDir(p))}`,
+        `  ${asPostgres(`mv ${q(oldDataDir(p))} ${q(keptDataDir(p))}`)}`,
         "fi",
         canonicalPathScript(keptDataDir(p)),
         `test -d ${q(keptDataDir(p))}`,

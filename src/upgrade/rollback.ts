@@ -69,7 +69,7 @@ export function setAsideScript(p: UpgradeParams, dump: boolean): string {
         ]
       : []),
     "service postgresql onestop",
-    `mv ${q(newDataDir(p))} ${target}`,
+    asPostgres(`mv ${q(newDataDir(p))} ${target}`),
   ].join("\n");
 }
 
@@ -85,7 +85,7 @@ export function rollbackScript(
   // verified one must have been set aside before.
   const dropNew = afterVerification
     ? `  if [ -e ${newDir} ]; then echo ${q(`${newDataDir(p)} is still there: not deleting a verified cluster`)} >&2; exit 1; fi`
-    : `  if [ -e ${newDir} ]; then rm -rf ${newDir}; fi`;
+    : `  if [ -e ${newDir} ]; then ${asPostgres(`rm -rf ${newDir}`)}; fi`;
   return [
     "if service postgresql onestatus >/dev/null 2>&1; then service postgresql onestop; fi",
     `if [ -d ${kept} ]; then`,
@@ -101,7 +101,7 @@ export function rollbackScript(
     "  done",
     '  if [ $# -gt 0 ]; then pkg add "$@"; fi',
     `  if ! pkg info -e postgresql${p.from}-server; then echo ${q(`postgresql${p.from}-server could not be installed again`)} >&2; exit 1; fi`,
-    `  mv ${kept} ${q(oldDataDir(p))}`,
+    `  ${asPostgres(`mv ${kept} ${q(oldDataDir(p))}`)}`,
     "fi",
     letClientsIn(oldDataDir(p)),
     "if ! service postgresql onestatus >/dev/null 2>&1; then service postgresql onestart; fi",

@@ -1,6 +1,8 @@
 // Shell fragments the upgrade's phases and rollback share. Every script runs under `set -eu`.
 // Root never writes through a path postgres controls: files in the data and dump directories
-// are written by postgres itself (`asPostgres`); root writes only into its own state directory.
+// are written, and data directories in postgres's home renamed or removed, by postgres itself
+// (`asPostgres`), so a symlink planted there gains nothing; root writes only into its own state
+// directory.
 import { dirname } from "node:path";
 import { q } from "../connector/quote.js";
 import { PATHS } from "../freebsd/paths.js";

@@ -144,6 +144,13 @@ describe("a database superuser cannot become root", () => {
     }
   });
 
+  it("root neither renames nor removes anything in postgres's home: postgres does", () => {
+    for (const [name, s] of ALL_SCRIPTS) {
+      const root = rootParts(s);
+      expect(root, name).not.toMatch(new RegExp(`(mv|rm)( -[a-z]+)* ${PATHS.postgresHome}/`));
+    }
+  });
+
   it("restore.sql -> victim in the dump directory no longer overwrites the victim", () => {
     const dir = mkdtempSync(join(tmpdir(), "provision-symlink-"));
     try {
@@ -244,11 +251,26 @@ describe("the kept data directory", () => {
       mkdirSync(join(dir, "data13"));
       mkdirSync(join(dir, "etc"));
       symlinkSync(join(dir, "etc"), join(dir, "data13.pre-upgrade"));
+      const bin = join(dir, "bin");
+      mkdirSync(bin);
+      writeFileSync(join(bin, "su"), '#!/bin/sh\nexec /bin/sh -c "$4"\n');
+      chmodSync(join(bin, "su"), 0o755);
       const s = script("moved").replaceAll(PATHS.postgresHome, dir);
-      const r = spawnSync("/bin/sh", ["-c", `set -eu\n${s}`], { encoding: "utf8" });
+      const r = spawnSync("/bin/sh", ["-c", `set -eu\n${s}`], {
+        encoding: "utf8",
+        env: { PATH: `${bin}:/usr/bin:/bin` },
+      });
       expect(r.status).toBe(1);
       expect(r.stderr).toContain("data13.pre-upgrade exists already");
       expect(existsSync(join(dir, "data13"))).toBe(true);
+      // Without the planted name the move happens (as postgres, through su).
+      rmSync(join(dir, "data13.pre-upgrade"));
+      const ok = spawnSync("/bin/sh", ["-c", `set -eu\n${s}`], {
+        encoding: "utf8",
+        env: { PATH: `${bin}:/usr/bin:/bin` },
+      });
+      expect(ok.stderr).toBe("");
+      expect(existsSync(join(dir, "data13.pre-upgrade"))).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
