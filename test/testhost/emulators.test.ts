@@ -138,6 +138,33 @@ describe("pkg(8)", () => {
       stdout: "1 packages requested for removal: 0 locked, 1 missing\n",
     });
   });
+  it("fetch lists what it downloads (-d: with dependencies); create and add keep installed packages as files (pkg-fetch(8), pkg-create(8), pkg-add(8))", () => {
+    const f = run("pkg fetch -y -d postgresql16-server postgresql16-client coturn");
+    expect(f.code).toBe(0);
+    expect(f.stdout).toMatch(
+      /New packages to be FETCHED:\n\tpostgresql16-server-[0-9.]+\n\tpostgresql16-client-[0-9.]+\n\tcoturn-4\.6\.3_2\n/,
+    );
+    expect(run("pkg fetch -y nosuchpkg")).toMatchObject({
+      code: 1,
+      stderr:
+        "pkg: No packages available to fetch matching 'nosuchpkg' have been found in the repositories\n",
+    });
+    expect(run("pkg install -y postgresql16-client coturn").code).toBe(0);
+    expect(
+      run("mkdir -p /tmp/pkgs && pkg create -o /tmp/pkgs coturn postgresql16-client").code,
+    ).toBe(0);
+    expect(run("ls /tmp/pkgs").stdout).toMatch(
+      /^coturn-4\.6\.3_2\.pkg\npostgresql16-client-[0-9.]+\.pkg\n$/,
+    );
+    expect(run("pkg delete -y postgresql16-client").code).toBe(0);
+    expect(run("pkg info -e coturn").code).toBe(1);
+    // coturn's client is the one recorded in its package file, not the default major.
+    expect(run("pkg add /tmp/pkgs/*.pkg").code).toBe(0);
+    expect(run("pkg query -g '%n' 'postgresql*' coturn").stdout).toBe(
+      "postgresql16-client\ncoturn\n",
+    );
+    expect(run("pkg delete -y postgresql16-client && rm -rf /tmp/pkgs").code).toBe(0);
+  });
   it("upgrade, clean and autoremove report nothing to do", () => {
     expect(run("pkg upgrade -y").stdout).toContain("Your packages are up to date.");
     expect(run("pkg clean -ay").stdout).toBe("Nothing to do.\n");
