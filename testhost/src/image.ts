@@ -145,8 +145,8 @@ export async function ensureImage(
       const standin = join(ctx, "standin");
       mkdirSync(standin, { recursive: true });
       run("python3", [
-        join(TESTHOST_DIR, "standin/build_wheel.py"),
-        join(standin, "wheels"),
+        join(TESTHOST_DIR, "standin/build_index.py"),
+        join(standin, "index"),
         ...STANDIN_VERSIONS,
       ]);
       const schemas = schemaDir();
