@@ -93,6 +93,11 @@ describe("pkg install: FreeBSD's dependency graph", () => {
       "py311-sqlite3",
       "python311",
     ]);
+    // The port's rc script and its user (USERS=synapse, ports:UIDs@000b96ce2a62: 126:141).
+    expect(existsSync(host.file("/usr/local/etc/rc.d/synapse"))).toBe(true);
+    expect(host.read("/etc/passwd")).toContain(
+      "synapse:x:126:141:Synapse Daemon:/nonexistent:/usr/sbin/nologin\n",
+    );
   });
 
   it("packages exist per Python flavor only where FreeBSD builds them", () => {

@@ -149,6 +149,14 @@ export async function ensureImage(
         join(standin, "index"),
         ...STANDIN_VERSIONS,
       ]);
+      // What the py311-matrix-synapse package installs: the stand-in, prebuilt, at its version.
+      const catalog = JSON.parse(readFileSync(join(TESTHOST_DIR, "packages/catalog.json"), "utf8"));
+      run("python3", [
+        join(TESTHOST_DIR, "standin/build_index.py"),
+        "--packaged",
+        catalog.packages["py311-matrix-synapse"].version,
+        join(standin, "packaged"),
+      ]);
       const schemas = schemaDir();
       if (schemas) {
         for (const f of ["synapse-config.schema.yaml", "synapse-config.meta.schema.json"])

@@ -4,6 +4,8 @@ distributions of matrix-synapse (the stand-in, one per version) and of the compi
 dependencies whose builds the test host models, each built by backend/testhost_build.py.
 
   build_index.py OUTDIR VERSION...
+  build_index.py --packaged VERSION DIR   the stand-in's modules as the py311-matrix-synapse
+                                          package installs them (prebuilt, no pip)
 """
 import io
 import json
@@ -40,6 +42,21 @@ def synapse(version):
     }
 
 
+def synapse_sources(version):
+    """(relative path, content) of the stand-in's modules, with its version set."""
+    for root, _, fnames in os.walk(os.path.join(HERE, "synapse")):
+        for f in sorted(fnames):
+            if not f.endswith(".py"):
+                continue
+            full = os.path.join(root, f)
+            rel = os.path.relpath(full, HERE)
+            with open(full, "rb") as fh:
+                data = fh.read()
+            if rel == os.path.join("synapse", "__init__.py"):
+                data = data.replace(b'__version__ = "0.0.0"', ('__version__ = "%s"' % version).encode())
+            yield rel, data
+
+
 def add(tar, name, data, mode=0o644):
     info = tarfile.TarInfo(name)
     info.size = len(data)
@@ -61,22 +78,20 @@ def sdist(spec, outdir):
             add(tar, base + "/testhost_build.py", fh.read())
         with open(LIB, "rb") as fh:
             add(tar, base + "/testhost_emu.py", fh.read())
-        for pkg in spec.get("packages", []):
-            for root, _, fnames in os.walk(os.path.join(HERE, pkg)):
-                for f in sorted(fnames):
-                    if not f.endswith(".py"):
-                        continue
-                    full = os.path.join(root, f)
-                    rel = os.path.relpath(full, HERE)
-                    with open(full, "rb") as fh:
-                        data = fh.read()
-                    if rel == os.path.join("synapse", "__init__.py"):
-                        data = data.replace(b'__version__ = "0.0.0"', ('__version__ = "%s"' % spec["version"]).encode())
-                    add(tar, base + "/" + rel, data)
+        if spec.get("packages"):
+            for rel, data in synapse_sources(spec["version"]):
+                add(tar, base + "/" + rel, data)
     return path
 
 
 if __name__ == "__main__":
+    if sys.argv[1] == "--packaged":
+        for rel, data in synapse_sources(sys.argv[2]):
+            dst = os.path.join(sys.argv[3], rel)
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+            with open(dst, "wb") as fh:
+                fh.write(data)
+        sys.exit(0)
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
     for spec in DEPENDENCIES + [synapse(v) for v in sys.argv[2:]]:
