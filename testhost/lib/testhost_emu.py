@@ -11,6 +11,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 
 PACKAGES_DIR = os.environ.get("TESTHOST_PACKAGES", "/usr/local/libexec/testhost/packages")
 PKG_DB = "/var/db/pkg/testhost-installed.json"
@@ -205,7 +206,9 @@ def add_user(name, uid, gid, gecos, home, shell, password="*"):
     rows.append([name, "x", str(uid), str(gid), gecos, home, shell])
     _save_table("passwd", rows, 0o644)
     s = _table("shadow")
-    s.append([name, password, "0", "", "", "", "", "", ""])
+    # lastchg is today: 0 would mean "change the password at the next login", which PAM enforces
+    # even for su from root.
+    s.append([name, password, str(int(time.time()) // 86400), "0", "99999", "7", "", "", ""])
     _save_table("shadow", s, 0o640)
 
 
