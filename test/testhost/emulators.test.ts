@@ -344,3 +344,19 @@ describe("periodic(8)", () => {
     );
   });
 });
+
+describe("the packaged Synapse", () => {
+  it("py311-matrix-synapse pulls the default client, replacing PostgreSQL 13, and installs a prebuilt Synapse", () => {
+    expect(run("pkg info -e postgresql13-server").code).toBe(0);
+    const r = run("pkg install -y py311-matrix-synapse");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      "Installed packages to be REMOVED:\n\tpostgresql13-client: 13.23\n\tpostgresql13-server: 13.23\n",
+    );
+    expect(run("pkg info -e postgresql13-server").code).toBe(1);
+    expect(
+      run("/usr/local/bin/python3.11 -c 'import synapse; print(synapse.__version__)'").stdout,
+    ).toBe("1.116.0\n");
+    expect(run("service synapse rcvar").stdout).toBe('# synapse\n#\nsynapse_enable="NO"\n');
+  });
+});
