@@ -3,6 +3,7 @@
 import { certDir, PATHS, postgresDataDir } from "../freebsd/paths.js";
 import type { Host } from "../inventory/types.js";
 import { REQUIRED_SECRETS } from "../secrets/catalog.js";
+import { OLD_SIGNING_KEYS, parseOldSigningKeys } from "../secrets/signing-key.js";
 import { parseCidr } from "../util/net.js";
 
 export type Secrets = Record<string, string>;
@@ -30,6 +31,8 @@ export interface TemplateContext {
     federation_server: string;
     email_smtp_port: string;
     smtp_pass: string | false;
+    /** Replaced signing keys other servers may still need to verify old events. */
+    old_signing_keys: { id: string; key: string; expired_ts: number }[];
   };
   turn: Host["config"]["turn"] & { uris: string[] };
   certificates: Omit<Host["config"]["certificates"], "acme_ca_bundle"> & {
@@ -86,6 +89,9 @@ export function buildContext(host: Host, secrets: Secrets): TemplateContext {
       // Synapse's schema types smtp_port as a string.
       email_smtp_port: String(c.synapse.email.smtp_port),
       smtp_pass: smtpRef ? (secrets[smtpRef] ?? false) : false,
+      old_signing_keys: Object.entries(parseOldSigningKeys(secrets[OLD_SIGNING_KEYS])).map(
+        ([id, k]) => ({ id, ...k }),
+      ),
     },
     turn: {
       ...c.turn,

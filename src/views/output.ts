@@ -1,11 +1,15 @@
-import { redact } from "../secrets/redact.js";
+import { redact, redactValue } from "../secrets/redact.js";
+import { escapeJsonControls, escapeTerminal } from "../util/text.js";
 
 export interface OutputOptions {
   json: boolean;
   color: boolean;
 }
 
-/** Every byte the CLI prints passes through here, so secrets are redacted in one place. */
+/**
+ * Every byte the CLI prints passes through here, so secrets are redacted in one place, and
+ * control characters (a host's output may hold terminal escape sequences) are made visible.
+ */
 export class Output {
   constructor(
     readonly options: OutputOptions,
@@ -14,15 +18,16 @@ export class Output {
   ) {}
 
   line(text = ""): void {
-    this.out.write(`${redact(text)}\n`);
+    this.out.write(`${escapeTerminal(redact(text), this.options.color)}\n`);
   }
 
   error(text: string): void {
-    this.err.write(`${redact(text)}\n`);
+    this.err.write(`${escapeTerminal(redact(text), this.options.color)}\n`);
   }
 
   json(value: unknown): void {
-    this.out.write(`${redact(JSON.stringify(value))}\n`);
+    // Redact the strings, then serialise: a secret holding `"` or `\` is escaped differently in JSON.
+    this.out.write(`${escapeJsonControls(JSON.stringify(redactValue(value)))}\n`);
   }
 
   paint(code: "red" | "green" | "yellow" | "bold" | "dim" | "cyan", text: string): string {

@@ -5,7 +5,7 @@ import { createIdentityFile, identitySource, readIdentities } from "../../secret
 import { emptyStore, lookupSecret, readStore, writeStore } from "../../secrets/store.js";
 import { inventoryDir, requireInventory, shortPath } from "./open.js";
 
-export async function run(ctx: Context): Promise<number> {
+export async function run(ctx: Context, opts: Record<string, unknown> = {}): Promise<number> {
   const { out } = ctx;
   const { inventory, loaded } = requireInventory(ctx);
   const src = identitySource(inventoryDir(inventory), inventory.secrets.identityFile);
@@ -22,7 +22,11 @@ export async function run(ctx: Context): Promise<number> {
   }
   const read = await readStore(inventory.secrets.file, identities);
   if (read.state === "locked") throw new UserError("no identity to open the secrets store");
+  const reseal = opts.reseal === true;
+  const seal = read.state === "open" ? read.problems.find((p) => p.kind === "seal") : undefined;
+  if (seal && !reseal) throw new UserError(seal.summary, { hint: seal.hint });
   const data = read.state === "open" ? read.data : emptyStore();
+  const unlisted = read.state === "open" && data.recipients.length === 0;
   const added: string[] = [];
   for (const host of inventory.hosts) {
     for (const spec of REQUIRED_SECRETS) {
@@ -35,12 +39,23 @@ export async function run(ctx: Context): Promise<number> {
   const unresolved = loaded.secretRefs.filter(
     (r) => lookupSecret(data, r.host, r.name) === undefined,
   );
-  if (added.length > 0 || read.state === "missing") {
+  if (added.length > 0 || read.state === "missing" || reseal) {
     await writeStore(inventory.secrets.file, data, identities);
   }
   const store = shortPath(inventory.secrets.file);
+  if (reseal && read.state === "open") {
+    out.line(
+      `Sealed secrets store ${store} for your identity; it is encrypted to ${data.recipients.length} recipient${data.recipients.length === 1 ? "" : "s"}.`,
+    );
+    if (unlisted) {
+      out.line(
+        "The store did not record its recipients (older format): it is now encrypted to yours only. Add the others with `provision secrets recipients add AGE1...`.",
+      );
+    }
+  }
   if (added.length === 0) {
-    out.line(`Secrets store ${store} already holds every generated secret; nothing changed.`);
+    if (!reseal)
+      out.line(`Secrets store ${store} already holds every generated secret; nothing changed.`);
   } else {
     out.line(
       `${read.state === "missing" ? "Created" : "Updated"} secrets store ${store}; generated ${added.length} secret${added.length === 1 ? "" : "s"}:`,
