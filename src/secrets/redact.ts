@@ -15,8 +15,8 @@ export function weakSecretReason(value: string): string | undefined {
     return `it is shorter than ${MIN_SECRET_LENGTH} characters`;
   }
   const core = value.toLowerCase().replace(/^[^a-z]+|[^a-z]+$/g, "");
-  if (COMMON_WORDS.has(core) && core.length >= value.length - 4) {
-    return `it is a common word ('${core}' with at most a few digits or signs around it)`;
+  if (COMMON_WORDS.has(core) && core.length >= value.length - 6) {
+    return `it is a common word ('${core}' with only a few digits or signs around it)`;
   }
   if (/^(.)\1*$/.test(value)) return "it repeats one character";
   const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^a-zA-Z0-9]/].filter((re) => re.test(value));
