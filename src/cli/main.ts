@@ -9,6 +9,7 @@ import { register as registerUpgradePostgres } from "../commands/upgrade-postgre
 import { register as registerValidate } from "../commands/validate/index.js";
 import { EXIT_ERROR, EXIT_OK, UserError } from "../errors.js";
 import { redact } from "../secrets/redact.js";
+import { escapeTerminal } from "../util/text.js";
 import { colorWanted, Output } from "../views/output.js";
 import type { CommonOptions, Context, Runner } from "./context.js";
 
@@ -62,12 +63,15 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode === 0 ? EXIT_OK : EXIT_ERROR;
     }
     if (err instanceof UserError) {
-      process.stderr.write(`${redact(`error: ${err.message}`)}\n`);
-      if (err.hint) process.stderr.write(`${redact(`  ${err.hint}`)}\n`);
+      // Messages may quote a host's output: control characters are made visible.
+      process.stderr.write(`${escapeTerminal(redact(`error: ${err.message}`))}\n`);
+      if (err.hint) process.stderr.write(`${escapeTerminal(redact(`  ${err.hint}`))}\n`);
       return EXIT_ERROR;
     }
     const e = err as Error;
-    process.stderr.write(`${redact(`internal error: ${e?.message ?? String(err)}`)}\n`);
+    process.stderr.write(
+      `${escapeTerminal(redact(`internal error: ${e?.message ?? String(err)}`))}\n`,
+    );
     process.stderr.write(
       debug
         ? `${redact(e?.stack ?? "")}\n`

@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Context } from "../../cli/context.js";
 import { hasErrors, sortDiagnostics } from "../../diagnostics.js";
@@ -31,7 +31,19 @@ export async function run(ctx: Context, opts: Record<string, unknown>): Promise<
     });
   }
   const store = secrets.data;
-  mkdirSync(outDir, { recursive: true, mode: 0o700 });
+  try {
+    mkdirSync(outDir, { recursive: true, mode: 0o700 });
+    if (!statSync(outDir).isDirectory()) throw new Error("it exists and is not a directory");
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const why =
+      e.code === "EEXIST" || e.code === "ENOTDIR"
+        ? "it (or a parent) is a file, not a directory"
+        : e.message;
+    throw new UserError(`cannot render into ${outDir}: ${why}`, {
+      hint: "--out names a directory to create or reuse, e.g. --out rendered/",
+    });
+  }
   const summary: { host: string; files: number }[] = [];
   for (const host of hosts) {
     const names = new Set([
