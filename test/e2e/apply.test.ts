@@ -154,7 +154,8 @@ describe("provision apply on fresh FreeBSD-like hosts", { timeout: 300_000 }, ()
     sh(set, 1, "echo '# drift' >> /usr/local/etc/matrix-synapse/homeserver.yaml");
     const plan = provision(["plan", "--host", "matrix2", "--no-color"]);
     expect(plan.stdout).toContain("~ file /usr/local/etc/matrix-synapse/homeserver.yaml  content");
-    expect(plan.stdout).toContain("(holds secrets: content not shown)");
+    expect(plan.stdout).toContain("(holds secrets: values masked)");
+    expect(plan.stdout).toContain("      -# drift");
     provision(["plan", "--host", "matrix2", "--json"]);
     provision(["apply", "--yes", "--host", "matrix2", "--json"]);
     expect(
