@@ -3,7 +3,7 @@
 // terminal that is an error saying what to do. A file that is no key is an error, not a crash.
 import { closeSync, openSync, writeSync } from "node:fs";
 import { ReadStream } from "node:tty";
-import { utils } from "ssh2";
+import ssh2 from "ssh2";
 import { UserError } from "../errors.js";
 import { readBoundedFile } from "../util/files.js";
 
@@ -28,7 +28,7 @@ export async function loadPrivateKey(
   } catch (err) {
     throw new UserError(`cannot read SSH key ${file} for host ${host}: ${(err as Error).message}`);
   }
-  const parsed = utils.parseKey(key);
+  const parsed = ssh2.utils.parseKey(key);
   if (!(parsed instanceof Error)) return { privateKey: key };
   if (!encrypted(parsed)) {
     throw new UserError(
@@ -48,7 +48,7 @@ export async function loadPrivateKey(
       },
     );
   }
-  const check = utils.parseKey(key, passphrase);
+  const check = ssh2.utils.parseKey(key, passphrase);
   if (check instanceof Error) {
     throw new UserError(`wrong passphrase for SSH key ${file}`);
   }

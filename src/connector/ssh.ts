@@ -1,13 +1,13 @@
 // The SSH connector: one ssh2 connection per host, TCP_NODELAY and keepalives, host keys
 // checked against known_hosts, key file or agent, ~/.ssh/config honoured, root by login,
 // sudo or doas.
-import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { resolve } from "node:path";
 import SSHConfig from "ssh-config";
 import { Client, type ConnectConfig, type ServerHostKeyAlgorithm } from "ssh2";
 import { UserError } from "../errors.js";
 import type { HostConfig } from "../inventory/types.js";
+import { readBoundedFile } from "../util/files.js";
 import {
   addKnownHost,
   checkKnownHosts,
@@ -52,7 +52,7 @@ export function resolveSsh(
   let cfg: Record<string, string | string[]> = {};
   const file = configFile ?? resolve(homedir(), ".ssh/config");
   try {
-    const parsed = SSHConfig.parse(readFileSync(file, "utf8"));
+    const parsed = SSHConfig.parse(readBoundedFile(file, 1024 * 1024).toString("utf8"));
     // Match exec would run local commands: never evaluated.
     cfg = parsed.compute({ Host: ssh.address }, { matchExec: false }) as Record<
       string,

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
@@ -40,6 +40,48 @@ describe("bad input ends in a clear error, never a stack trace", () => {
     expect(r.stdout + r.stderr).toContain(
       "cannot read secrets store /dev/zero: is a character device, not a regular file",
     );
+  });
+
+  it("a garbage ssh.key, Port 99999 in ~/.ssh/config and a known_hosts directory are clear errors", () => {
+    const home = join(dir, "home");
+    mkdirSync(join(home, ".ssh"), { recursive: true });
+    writeFileSync(join(dir, "garbage.key"), "not a key\n");
+    mkdirSync(join(dir, "kh-dir"), { recursive: true });
+    const inventory = (ssh: string) =>
+      `all:
+  vars:
+    admin_email: admin@example.org
+    management_cidrs: [198.51.100.7/32]
+  hosts:
+    matrix:
+      server_name: matrix.example.org
+      public_ipv4: 203.0.113.10
+      ssh: { address: 127.0.0.1, ${ssh} }
+`;
+    const cases: [string, string, string][] = [
+      ["garbage", `key: ${join(dir, "garbage.key")}`, "is not a private key ssh2 can read"],
+      [
+        "port",
+        `known_hosts: ${join(dir, "kh")}`,
+        "Port 99999 for 127.0.0.1 is out of range 1-65535",
+      ],
+      ["khdir", `known_hosts: ${join(dir, "kh-dir")}`, "is a directory, not a regular file"],
+    ];
+    for (const [name, ssh, message] of cases) {
+      writeFileSync(
+        join(home, ".ssh/config"),
+        name === "port" ? "Host 127.0.0.1\n  Port 99999\n" : "",
+      );
+      writeFileSync(join(dir, `${name}.yaml`), inventory(ssh));
+      copyFileSync(join(dir, "inv.secrets.age"), join(dir, `${name}.secrets.age`));
+      const r = cli(["plan", "-i", `${name}.yaml`], {
+        cwd: dir,
+        env: { ...env, HOME: home, SSH_AUTH_SOCK: "" },
+      });
+      expect(r.code, name).toBe(1);
+      expect(r.stdout + r.stderr, name).toContain(message);
+      expect(r.stdout + r.stderr, name).not.toContain("internal error");
+    }
   });
 
   it("hosts: !!binary is a YAML error with its position", () => {

@@ -213,7 +213,7 @@ describe("errors", { timeout: 120_000 }, () => {
     const unknown = provision(["plan", "--host", "matrix1"]);
     expect(unknown.code).toBe(1);
     expect(unknown.stdout).toMatch(
-      /error: host matrix1 \(127\.0\.0\.1:\d+\) is not in .*known_hosts: its ssh-ed25519 key is unknown/,
+      /error: host matrix1 \(127\.0\.0\.1:\d+\) is not in .*known_hosts: its ssh-ed25519 key SHA256:[A-Za-z0-9+/]{43} is unknown/,
     );
     expect(provision(["plan", "--host", "matrix1", "--accept-new-host-key"]).code).toBe(0);
     expect(readFileSync(kh, "utf8")).toBe(`${saved.split("\n")[0]}\n`);
