@@ -209,7 +209,9 @@ const MAX_INVENTORY_BYTES = 4 * 1024 * 1024;
 function firstInvalidUtf8(text: string, bytes: Buffer): number | undefined {
   let at = text.indexOf("\uFFFD");
   if (at === -1) return undefined;
-  let offset = Buffer.byteLength(text.slice(0, at));
+  // TextDecoder drops a leading byte order mark from the text, not from the bytes.
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  let offset = bom + Buffer.byteLength(text.slice(0, at));
   while (at !== -1) {
     if (bytes[offset] !== 0xef || bytes[offset + 1] !== 0xbf || bytes[offset + 2] !== 0xbd) {
       return at;

@@ -31,6 +31,12 @@ describe("inventory reading", () => {
     expect(r.inventory?.hosts[0]?.config.synapse.email.app_name).toBe("Matrix \uFFFD");
   });
 
+  it("accepts U+FFFD after a byte order mark", () => {
+    const file = join(dir, "bom.yaml");
+    writeFileSync(file, `\uFEFF${VALID}`);
+    expect(loadInventory(file).diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  });
+
   it("refuses /dev/zero as an inventory instead of reading forever", () => {
     const r = loadInventory("/dev/zero");
     expect(r.diagnostics.map((d) => d.summary)).toEqual([
