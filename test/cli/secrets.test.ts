@@ -112,6 +112,14 @@ describe("provision secrets", () => {
     });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("refusing this value for signing_key: a signing key is one line");
+    const shadowed = cli(["secrets", "set", "postgres_password", "-i", "inv.yaml"], {
+      cwd: dir,
+      env,
+      input: "sh4red-pg-password",
+    });
+    expect(shadowed.stdout).toContain(
+      "Note: matrix has its own postgres_password, which takes precedence; use --host to change it.",
+    );
     const key = `ed25519 a_NeW1 ${seed}`;
     const args = ["secrets", "set", "signing_key", "--host", "matrix", "-i", "inv.yaml"];
     const noForce = cli(args, { cwd: dir, env, input: key });

@@ -87,5 +87,13 @@ export async function run(
   if (name === "signing_key" && previous !== undefined) {
     ctx.out.line("The old signing key is kept in old_signing_keys; apply to publish it.");
   }
+  const shadowing = host
+    ? []
+    : Object.keys(data.hosts).filter((h) => Object.hasOwn(data.hosts[h] ?? {}, name));
+  if (shadowing.length > 0) {
+    ctx.out.line(
+      `Note: ${shadowing.join(", ")} ${shadowing.length === 1 ? "has its" : "have their"} own ${name}, which ${shadowing.length === 1 ? "takes" : "take"} precedence; use --host to change ${shadowing.length === 1 ? "it" : "them"}.`,
+    );
+  }
   return 0;
 }
