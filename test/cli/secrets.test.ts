@@ -128,6 +128,13 @@ describe("provision secrets", () => {
     const forced = cli([...args, "--force"], { cwd: dir, env, input: key });
     expect(forced.code).toBe(0);
     expect(forced.stdout).toContain("Replaced signing_key for host matrix");
+    const sameId = cli([...args, "--force"], {
+      cwd: dir,
+      env,
+      input: `ed25519 a_NeW1 ${Buffer.alloc(32, 7).toString("base64").replace(/=+$/, "")}`,
+    });
+    expect(sameId.code).toBe(1);
+    expect(sameId.stderr).toContain("same key id as the one it replaces (ed25519:a_NeW1)");
     const out = join(dir, "rendered");
     const render = cli(["render", "--out", out, "-i", "inv.yaml"], { cwd: dir, env });
     expect(render.code).toBe(0);

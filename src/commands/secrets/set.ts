@@ -7,6 +7,7 @@ import {
   OLD_SIGNING_KEYS,
   retireSigningKey,
   signingKeyProblem,
+  signingKeyPublic,
 } from "../../secrets/signing-key.js";
 import { writeStore } from "../../secrets/store.js";
 import { describeControlChar, firstControlChar } from "../../util/text.js";
@@ -75,6 +76,14 @@ export async function run(
       );
     }
     if (signingKeyProblem(previous) === undefined) {
+      if (signingKeyPublic(previous).id === signingKeyPublic(value).id) {
+        throw new UserError(
+          `the new signing key has the same key id as the one it replaces (${signingKeyPublic(value).id})`,
+          {
+            hint: "Give the new key its own id (Synapse's generate_signing_key picks a_ and 4 random characters).",
+          },
+        );
+      }
       const old = Object.hasOwn(scope, OLD_SIGNING_KEYS) ? scope[OLD_SIGNING_KEYS] : undefined;
       scope[OLD_SIGNING_KEYS] = retireSigningKey(old, previous, Date.now());
     }
