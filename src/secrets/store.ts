@@ -6,6 +6,7 @@ import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from "node:fs";
 import { UserError } from "../errors.js";
 import { readBoundedFile } from "../util/files.js";
+import { describeControlChar, firstControlChar } from "../util/text.js";
 import { registerSecret, weakSecretReason } from "./redact.js";
 import { OLD_SIGNING_KEYS, parseOldSigningKeys, signingKeyProblem } from "./signing-key.js";
 
@@ -175,7 +176,12 @@ function valueProblems(data: SecretsData): StoreProblem[] {
   ];
   for (const [scope, secrets] of scopes) {
     for (const [name, value] of Object.entries(secrets)) {
-      const weak = name === OLD_SIGNING_KEYS ? undefined : weakSecretReason(value);
+      const ctrl = firstControlChar(value);
+      const weak = ctrl
+        ? `it contains ${describeControlChar(ctrl)}, which would break the config line it is written to`
+        : name === OLD_SIGNING_KEYS
+          ? undefined
+          : weakSecretReason(value);
       let wrong: string | undefined;
       if (name === "signing_key") wrong = signingKeyProblem(value);
       if (name === OLD_SIGNING_KEYS) {

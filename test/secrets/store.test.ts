@@ -120,11 +120,13 @@ describe("sealed secrets store", () => {
     const f = file();
     const data = emptyStore();
     data.shared.form_secret = "example";
+    data.shared.smtp_password = "line-one\nline-two";
     data.hosts.m = Object.assign(Object.create(null), { signing_key: "abc-not-a-key-123" });
     await writeStore(f, data, [id]);
     const summaries = (await opened(f, [id])).problems.map((p) => p.summary);
     expect(summaries).toEqual([
       "secret 'form_secret' (shared) cannot be used: it is shorter than 8 characters",
+      "secret 'smtp_password' (shared) cannot be used: it contains a line break, which would break the config line it is written to",
       expect.stringContaining(
         "secret 'signing_key' (host m) cannot be used: a signing key is one line",
       ),
