@@ -72,7 +72,7 @@ const same = (a: string, b: string) =>
   a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 /** The public recipient of each identity; a mistyped identity is an error that never shows it. */
-export async function recipientsOf(identities: string[], origin: string): Promise<string[]> {
+export async function recipientsOf(identities: string[]): Promise<string[]> {
   const { identityToRecipient } = await import("age-encryption");
   const out: string[] = [];
   for (const [i, id] of identities.entries()) {
@@ -80,7 +80,7 @@ export async function recipientsOf(identities: string[], origin: string): Promis
       out.push(await identityToRecipient(id));
     } catch {
       throw new UserError(
-        `age identity ${i + 1} from ${origin} is not a valid age secret key (mistyped or truncated?)`,
+        `the age identity${identities.length > 1 ? ` (key ${i + 1})` : ""} is not a valid age secret key (mistyped or truncated?)`,
         { hint: "Copy the AGE-SECRET-KEY-1... line again from where the identity is kept." },
       );
     }
@@ -252,7 +252,7 @@ export async function readStore(
     });
   }
   if (!identities) return { state: "locked" };
-  const recipients = await recipientsOf(identities, "the configured identity");
+  const recipients = await recipientsOf(identities);
   // age pulls in its crypto libraries: load them only when a store is really opened.
   const { armor, Decrypter } = await import("age-encryption");
   let plain: string;
@@ -300,7 +300,7 @@ export async function writeStore(
   identities: string[],
 ): Promise<void> {
   const { armor, Encrypter } = await import("age-encryption");
-  const own = await recipientsOf(identities, "the configured identity");
+  const own = await recipientsOf(identities);
   for (const [i, r] of own.entries()) {
     if (!data.recipients.includes(r)) data.recipients.push(r);
     data.seal_keys[r] = sealKey(identities[i] as string).toString("base64");
