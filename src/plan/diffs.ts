@@ -49,6 +49,10 @@ export async function attachDiffs(conn: Connector | undefined, changes: Change[]
       ? maskSecrets(old, d.desired, knownSecrets())
       : { current: old, planned: d.desired };
     if (!shown) continue;
+    // Names only, never values: a secret changed in the store (or on the host) since the last apply.
+    if ("changed" in shown && shown.changed.length > 0) {
+      c.summary += `; secret values change: ${shown.changed.join(", ")}`;
+    }
     c.diff = createTwoFilesPatch(
       d.path,
       d.path,

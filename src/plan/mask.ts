@@ -13,12 +13,15 @@ interface Slot {
   suffix: string;
 }
 
-/** Both sides masked, or undefined when a secret cannot be told apart from its line (a key file). */
+/**
+ * Both sides masked, and the settings whose secret value changes (named by the text before the
+ * value, e.g. form_secret); undefined when a secret cannot be told apart from its line (a key file).
+ */
 export function maskSecrets(
   current: string,
   planned: string,
   secrets: readonly string[],
-): { current: string; planned: string } | undefined {
+): { current: string; planned: string; changed: string[] } | undefined {
   const bySize = [...secrets].filter((s) => s !== "").sort((a, b) => b.length - a.length);
   const slots = new Map<string, Slot>();
   const plannedLines: string[] = [];
@@ -34,6 +37,7 @@ export function maskSecrets(
     }
     plannedLines.push(maskSetting(masked, MASK));
   }
+  const changed = new Set<string>();
   const currentLines = current.split("\n").map((line) => {
     let masked = line;
     for (const s of bySize) masked = masked.split(s).join(MASK);
@@ -41,11 +45,16 @@ export function maskSecrets(
       if (!masked.startsWith(prefix) || masked === `${prefix}${MASK}${slot.suffix}`) continue;
       const rest = masked.slice(prefix.length);
       const suffix = rest.endsWith(slot.suffix) ? slot.suffix : "";
+      changed.add(prefix.trim().replace(/\s*[:=]\s*["']?$/, ""));
       return `${prefix}${OLD_MASK}${suffix}`;
     }
     return maskSetting(masked, OLD_MASK);
   });
-  return { current: currentLines.join("\n"), planned: plannedLines.join("\n") };
+  return {
+    current: currentLines.join("\n"),
+    planned: plannedLines.join("\n"),
+    changed: [...changed],
+  };
 }
 
 function maskSetting(line: string, mask: string): string {

@@ -30,6 +30,7 @@ describe("diffs of files that hold secrets", () => {
     const change = {
       address: "file./usr/local/etc/matrix-synapse/homeserver.yaml",
       sensitive: true,
+      summary: "content",
       diffAgainst: { path: "/h.yaml", desired: planned },
     } as unknown as Change;
     const conn = {
@@ -45,11 +46,25 @@ describe("diffs of files that hold secrets", () => {
     const diff = change.diff as string;
     expect(diff).toContain("-enable_registration: false");
     expect(diff).toContain("+enable_registration: true");
+    expect(change.summary).toBe("content; secret values change: form_secret");
     expect(diff).toContain('-form_secret: "(previous secret)"');
     expect(diff).toContain('+form_secret: "(secret)"');
     expect(diff).toContain('-  smtp_pass: "(previous secret)"');
     for (const s of [MACAROON, FORM, OLD_FORM, SMTP]) expect(diff).not.toContain(s);
     expect(diff).toContain(' macaroon_secret_key: "(secret)"'); // unchanged context, masked
+  });
+
+  it("names the settings whose secret changed since the last apply, never the values", () => {
+    const r = maskSecrets(current, planned, [MACAROON, FORM]);
+    expect(r?.changed).toEqual(["form_secret"]);
+    const conf = maskSecrets("static-auth-secret=old-value-123\n", `static-auth-secret=${FORM}\n`, [
+      FORM,
+    ]);
+    expect(conf).toEqual({
+      current: "static-auth-secret=(previous secret)\n",
+      planned: "static-auth-secret=(secret)\n",
+      changed: ["static-auth-secret"],
+    });
   });
 
   it("shows no diff for a file that is a secret as a whole (the signing key)", () => {
