@@ -15,6 +15,9 @@ export interface KeyOptions {
   ask?: (prompt: string) => Promise<string | undefined>;
 }
 
+const asked = new Map<string, Promise<string | undefined>>();
+let terminalTurn: Promise<unknown> = Promise.resolve();
+
 const encrypted = (e: Error) => /encrypted|passphrase/i.test(e.message);
 
 export async function loadPrivateKey(
@@ -39,8 +42,18 @@ export async function loadPrivateKey(
     );
   }
   if (opts.agent) return { agent: opts.agent };
-  const passphrase = await opts.ask?.(`Enter passphrase for key '${file}': `);
+  // Hosts connect in parallel: one question per key file, one question at a time.
+  const pending =
+    asked.get(file) ??
+    (async () => {
+      await terminalTurn;
+      return opts.ask?.(`Enter passphrase for key '${file}': `);
+    })();
+  terminalTurn = pending.catch(() => undefined);
+  asked.set(file, pending);
+  const passphrase = await pending;
   if (passphrase === undefined) {
+    asked.delete(file);
     throw new UserError(
       `SSH key ${file} for host ${host} is protected by a passphrase and there is no terminal to ask for it`,
       {
@@ -50,6 +63,7 @@ export async function loadPrivateKey(
   }
   const check = ssh2.utils.parseKey(key, passphrase);
   if (check instanceof Error) {
+    asked.delete(file);
     throw new UserError(`wrong passphrase for SSH key ${file}`);
   }
   return { privateKey: key, passphrase };

@@ -114,11 +114,21 @@ describe("ssh configuration and keys", () => {
     expect(await loadPrivateKey(locked, "m", { agent: "/run/agent.sock" })).toEqual({
       agent: "/run/agent.sock",
     });
-    const asked = await loadPrivateKey(locked, "m", { ask: async () => "pass-phrase" });
-    expect(asked).toMatchObject({ passphrase: "pass-phrase" });
     await expect(loadPrivateKey(locked, "m", { ask: async () => "wrong" })).rejects.toThrow(
       "wrong passphrase",
     );
+    const asked = await loadPrivateKey(locked, "m", { ask: async () => "pass-phrase" });
+    expect(asked).toMatchObject({ passphrase: "pass-phrase" });
+    // Hosts connect in parallel: the passphrase is asked once per key file.
+    let questions = 0;
+    const ask = async () => {
+      questions++;
+      return "pass-phrase";
+    };
+    const locked2 = join(dir, "locked2");
+    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "pass-phrase", "-f", locked2]);
+    await Promise.all([1, 2, 3].map(() => loadPrivateKey(locked2, "m", { ask })));
+    expect(questions).toBe(1);
     await expect(loadPrivateKey(join(dir, "none"), "m", {})).rejects.toThrow("cannot read SSH key");
   });
 });
