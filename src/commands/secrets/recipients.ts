@@ -83,7 +83,7 @@ export async function run(
   }
   if (action === "remove" && changed.length > 0) {
     ctx.out.line(
-      "A removed identity can still read older copies (version control history): rotate the secrets it could see.",
+      "A removed identity can still read older copies (version control history) and knows the store's seal keys: rotate the secrets it could see, and move the remaining recipients to new identities if it must not be able to plant a store.",
     );
   }
   return 0;
