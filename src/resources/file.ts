@@ -94,7 +94,7 @@ export class FileResource implements Resource {
         ];
     return change(this, "update", diffs.join(", "), steps, {
       ...extra,
-      ...(contentChanged && !this.sensitive && cur.type === "file"
+      ...(contentChanged && cur.type === "file" // sensitive files get a masked diff
         ? { diffAgainst: { path: this.name, desired: this.content } }
         : {}),
     });

@@ -1,4 +1,5 @@
-import { redact } from "../secrets/redact.js";
+import { redact, redactValue } from "../secrets/redact.js";
+import { escapeJsonControls, escapeTerminal } from "../util/text.js";
 
 export interface OutputOptions {
   json: boolean;
@@ -9,7 +10,10 @@ export interface OutputOptions {
 
 export type Level = "info" | "warning" | "error";
 
-/** Every byte the CLI prints passes through here, so secrets are redacted in one place. */
+/**
+ * Every byte the CLI prints passes through here, so secrets are redacted in one place, and
+ * control characters (a host's output may hold terminal escape sequences) are made visible.
+ */
 export class Output {
   private streaming = false;
 
@@ -20,11 +24,11 @@ export class Output {
   ) {}
 
   line(text = ""): void {
-    this.out.write(`${redact(text)}\n`);
+    this.out.write(`${escapeTerminal(redact(text), this.options.color)}\n`);
   }
 
   error(text: string): void {
-    this.err.write(`${redact(text)}\n`);
+    this.err.write(`${escapeTerminal(redact(text), this.options.color)}\n`);
   }
 
   /**
@@ -58,7 +62,8 @@ export class Output {
   }
 
   private write(value: unknown): void {
-    this.out.write(`${redact(JSON.stringify(value))}\n`);
+    // Redact the strings, then serialise: a secret holding `"` or `\` is escaped differently in JSON.
+    this.out.write(`${escapeJsonControls(JSON.stringify(redactValue(value)))}\n`);
   }
 }
 

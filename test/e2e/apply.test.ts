@@ -167,7 +167,8 @@ describe.skipIf(noAcme)("provision apply on fresh FreeBSD hosts", { timeout: 3_6
     sh(set, last, "echo '# drift' >> /usr/local/etc/matrix-synapse/homeserver.yaml");
     const plan = provision(["plan", "--host", name, "--no-color"]);
     expect(plan.stdout).toContain("~ file /usr/local/etc/matrix-synapse/homeserver.yaml  content");
-    expect(plan.stdout).toContain("(holds secrets: content not shown)");
+    expect(plan.stdout).toContain("(holds secrets: values masked)");
+    expect(plan.stdout).toContain("      -# drift");
     provision(["plan", "--host", name, "--json"]);
     provision(["apply", "--yes", "--host", name, "--json"]);
     expect(
@@ -232,7 +233,7 @@ describe.skipIf(noAcme ?? testHostsOnly("a second host to break"))(
       const unknown = provision(["plan", "--host", "matrix1"]);
       expect(unknown.code).toBe(1);
       expect(unknown.stdout).toMatch(
-        /error: host matrix1 \(127\.0\.0\.1:\d+\) is not in .*known_hosts: its ssh-ed25519 key is unknown/,
+        /error: host matrix1 \(127\.0\.0\.1:\d+\) is not in .*known_hosts: its ssh-ed25519 key SHA256:[A-Za-z0-9+/]{43} is unknown/,
       );
       expect(provision(["plan", "--host", "matrix1", "--accept-new-host-key"]).code).toBe(0);
       expect(readFileSync(kh, "utf8")).toBe(`${saved.split("\n")[0]}\n`);

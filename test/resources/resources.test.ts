@@ -87,7 +87,7 @@ describe("file", () => {
       },
     ]);
   });
-  it("never asks for a diff of a sensitive file", () => {
+  it("asks for a diff of a sensitive file, marked sensitive so the values get masked", () => {
     const s = new FileResource("/x", "r", "secret", "root", "wheel", "0600", true);
     const c = s.plan(
       facts({
@@ -100,7 +100,7 @@ describe("file", () => {
       }),
     ).change;
     expect(c?.sensitive).toBe(true);
-    expect(c?.diffAgainst).toBeUndefined();
+    expect(c?.diffAgainst).toEqual({ path: "/x", desired: "secret" });
   });
   it("writes atomically: temp file in the same directory, fsync, backup, rename", () => {
     const s = writeScript("/usr/local/etc/x.conf", "a\n", "root", "wheel", "0640");
