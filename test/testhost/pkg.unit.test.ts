@@ -5,7 +5,7 @@
 // Makefile@1d902ba93665 (CONFLICTS, the server needs its own client), ports:Mk/Uses/python.mk@
 // 008c78011e11 (flavors: binary py* packages only for the default Python, allflavors for
 // py-sqlite3 per ports:databases/py-sqlite3/Makefile@06a08e69f3ac).
-import { existsSync, lstatSync, readlinkSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readlinkSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { makeRoot } from "./emu.js";
 
@@ -153,5 +153,36 @@ describe("pkg install: FreeBSD's dependency graph", () => {
     expect(pkg("query", "%n %v", "python311").stdout).toBe("python311 3.11.13\n");
     expect(pkg("query", "%n %v", "nothere")).toEqual({ code: 1, stdout: "", stderr: "" });
     expect(pkg("info").stdout).toMatch(/^pkg-2\.1\.2 {22}Package manager$/m);
+  });
+});
+
+describe("pkg fetch, create and add (pkg-fetch(8), pkg-create(8), pkg-add(8))", () => {
+  beforeEach(() => {
+    expect(pkg("bootstrap").code).toBe(0);
+  });
+
+  it("fetch -d lists the dependencies; create and add bring a removed pair back in order", () => {
+    const f = pkg("fetch", "-y", "-d", "postgresql16-server");
+    expect(f.code).toBe(0);
+    expect(f.stdout).toMatch(
+      /New packages to be FETCHED:\n\tpostgresql16-server-[0-9.]+\n\tpostgresql16-client-[0-9.]+\n/,
+    );
+    expect(pkg("fetch", "-y", "nosuchpkg")).toMatchObject({
+      code: 1,
+      stderr:
+        "pkg: No packages available to fetch matching 'nosuchpkg' have been found in the repositories\n",
+    });
+    expect(pkg("install", "-y", "postgresql16-server").code).toBe(0);
+    const dir = host.file("/tmp/pkgs");
+    expect(pkg("create", "-o", dir, "postgresql16-server").code).toBe(1);
+    mkdirSync(dir, { recursive: true });
+    expect(pkg("create", "-o", dir, "postgresql16-server", "postgresql16-client").code).toBe(0);
+    expect(pkg("delete", "-y", "postgresql16-client").code).toBe(0);
+    expect(installed()).toEqual(["pkg"]);
+    const files = ["postgresql16-server", "postgresql16-client"].map(
+      (n) => `${dir}/${n}-${JSON.parse(host.read(`/tmp/pkgs/${n}-16.14.pkg`)).version}.pkg`,
+    );
+    expect(pkg("add", ...files).code).toBe(0);
+    expect(installed()).toEqual(["pkg", "postgresql16-client", "postgresql16-server"]);
   });
 });
