@@ -247,18 +247,26 @@ describe.skipIf(noAcme ?? testHostsOnly("a second host to break"))(
     });
 
     it("refuses a target that is not FreeBSD, touching nothing", () => {
-      sh(set, 1, "ln -sf /usr/bin/uname.linux /usr/bin/uname");
+      sh(
+        set,
+        1,
+        "mv /usr/bin/uname /usr/bin/uname.freebsd && ln -s /usr/bin/uname.linux /usr/bin/uname",
+      );
       const r = provision(["apply", "--yes", "--host", "matrix2"]);
       expect(r.code).toBe(1);
       expect(r.stdout).toContain(
         "error: host matrix2 runs Linux, not FreeBSD: refusing to touch it",
       );
       expect(r.stderr).toContain("Nothing was applied");
-      sh(set, 1, "ln -sf /usr/local/libexec/testhost/uname /usr/bin/uname");
+      sh(set, 1, "mv -f /usr/bin/uname.freebsd /usr/bin/uname");
     });
 
     it("renew-certs and register-user refuse a target that is not FreeBSD too", () => {
-      sh(set, 1, "ln -sf /usr/bin/uname.linux /usr/bin/uname");
+      sh(
+        set,
+        1,
+        "mv /usr/bin/uname /usr/bin/uname.freebsd && ln -s /usr/bin/uname.linux /usr/bin/uname",
+      );
       const refusal = "error: host matrix2 runs Linux, not FreeBSD: refusing to touch it";
       const renew = provision(["renew-certs", "--host", "matrix2", "--force"]);
       const register = cli(["register-user", "--host", "matrix2", "--user", "bob", "-i", inv], {
@@ -266,7 +274,7 @@ describe.skipIf(noAcme ?? testHostsOnly("a second host to break"))(
         input: `${CANARY}-pw2`,
       });
       outputs.push(register.stdout, register.stderr);
-      sh(set, 1, "ln -sf /usr/local/libexec/testhost/uname /usr/bin/uname");
+      sh(set, 1, "mv -f /usr/bin/uname.freebsd /usr/bin/uname");
       for (const r of [renew, register]) {
         expect(r.code).toBe(1);
         expect(r.stderr).toContain(refusal);
