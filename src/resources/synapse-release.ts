@@ -149,8 +149,9 @@ export class SynapseReleaseResource implements Resource {
             swap(this.release),
             'if [ "$was_running" = yes ]; then',
             "  service synapse restart || true",
+            // A release that does not stay up is not waited for.
             `  i=0; until curl -fsS -o /dev/null ${q(health)} 2>/dev/null; do`,
-            `    i=$((i + 1)); if [ "$i" -ge ${HEALTH_TRIES} ]; then`,
+            `    i=$((i + 1)); if [ "$i" -ge ${HEALTH_TRIES} ] || ! service synapse onestatus >/dev/null 2>&1; then`,
             `      ${swap('"$old"')}`,
             "      service synapse restart || true",
             `      echo "Synapse ${version} did not answer ${health} within ${HEALTH_TRIES} s: switched back to $old and restarted it (database dump: $dump)" >&2`,

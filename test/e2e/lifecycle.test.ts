@@ -1,6 +1,7 @@
 // End to end: what the inventory turns off goes away (coturn stopped and disabled, its config
 // moved to the backup directory, its firewall rules and homeserver.yaml's TURN settings gone),
-// and the plan is clean afterwards.
+// and the plan is clean afterwards; Synapse upgrades into a new release virtualenv after a
+// database dump, a release that does not come up is rolled back, a downgrade is refused.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -38,7 +39,13 @@ beforeAll(async () => {
     env.PROVISION_AGE_IDENTITY_FILE as string,
     set.hosts.map((h) => h.name),
   );
+  // The test hosts' pg_dump (PostgreSQL 15's client) dumps a 13 server only (docs/testing.md).
+  setVar(["versions", "postgresql"], 13);
+  setVar(["versions", "synapse"], "1.156.0");
 });
+
+const BASE = "/usr/local/lib/matrix-synapse";
+const health = () => sh(set, 0, "curl -fsS http://127.0.0.1:8008/health").stdout;
 afterAll(async () => set?.stop());
 
 describe.skipIf(noAcme)("removal is part of declarative", { timeout: 1_800_000 }, () => {
@@ -47,6 +54,7 @@ describe.skipIf(noAcme)("removal is part of declarative", { timeout: 1_800_000 }
     expect(apply.stderr).toBe("");
     expect(apply.code).toBe(0);
     expect(sh(set, 0, "service turnserver status").code).toBe(0);
+    expect(sh(set, 0, `readlink ${BASE}/venv`).stdout).toBe("venv-1.156.0-py3.11\n");
   });
 
   it("turn.enabled false: plan shows the removals and that data stays", () => {
@@ -82,3 +90,72 @@ describe.skipIf(noAcme)("removal is part of declarative", { timeout: 1_800_000 }
     expect(plan.code).toBe(0);
   });
 });
+
+describe.skipIf(noAcme)(
+  "Synapse upgrades without stranding the server",
+  { timeout: 1_800_000 },
+  () => {
+    it("plans 1.156.0 -> 1.157.0 with the upgrade notes, then upgrades after a dump", () => {
+      setVar(["versions", "synapse"], "1.157.0");
+      const plan = provision(["plan"]);
+      expect(plan.code).toBe(0);
+      expect(plan.stdout).toContain("1.156.0 -> 1.157.0");
+      expect(plan.stdout).toContain("https://element-hq.github.io/synapse/latest/upgrade.html");
+      const apply = provision(["apply", "--yes"]);
+      expect(apply.stderr).toBe("");
+      expect(apply.code).toBe(0);
+      expect(sh(set, 0, `readlink ${BASE}/venv`).stdout).toBe("venv-1.157.0-py3.11\n");
+      expect(sh(set, 0, `test -d ${BASE}/venv-1.156.0-py3.11`).code).toBe(0); // kept
+      expect(health()).toBe("OK");
+      expect(sh(set, 0, "stat -c '%U %a' /var/backups/provision/synapse-dumps").stdout).toBe(
+        "root 700\n",
+      );
+      expect(
+        sh(
+          set,
+          0,
+          "ls /var/backups/provision/synapse-dumps | grep -c '^synapse-1.156.0-.*\\.dump$'",
+        ).stdout,
+      ).toBe("1\n");
+      expect(provision(["plan", "--detailed-exitcode"]).code).toBe(0);
+    });
+
+    it("refuses a downgrade below the running release unless --allow-downgrade", () => {
+      setVar(["versions", "synapse"], "1.156.0");
+      const plan = provision(["plan"]);
+      expect(plan.code).toBe(1);
+      expect(plan.stdout + plan.stderr).toContain(
+        "Synapse 1.157.0 is installed and the inventory asks for 1.156.0",
+      );
+      const apply = provision(["apply", "--yes"]);
+      expect(apply.code).toBe(1);
+      expect(sh(set, 0, `readlink ${BASE}/venv`).stdout).toBe("venv-1.157.0-py3.11\n");
+      expect(provision(["plan", "--allow-downgrade"]).code).toBe(0);
+    });
+
+    it("a release that does not come up is switched back, and the old one serves", () => {
+      // A complete-looking 1.158.0 release whose Synapse exits at start.
+      const broken = `${BASE}/venv-1.158.0-py3.11`;
+      const site = `${broken}/lib/python3.11/site-packages`;
+      sh(
+        set,
+        0,
+        [
+          `cp -a ${BASE}/venv-1.157.0-py3.11 ${broken}`,
+          `mv ${site}/matrix_synapse-1.157.0.dist-info ${site}/matrix_synapse-1.158.0.dist-info`,
+          `printf 'raise SystemExit("broken on purpose")\\n' > ${site}/synapse/app/homeserver.py`,
+        ].join(" && "),
+      );
+      setVar(["versions", "synapse"], "1.158.0");
+      const apply = provision(["apply", "--yes"]);
+      expect(apply.code).toBe(1);
+      expect(apply.stdout + apply.stderr).toContain(
+        "switched back to venv-1.157.0-py3.11 and restarted it",
+      );
+      expect(sh(set, 0, `readlink ${BASE}/venv`).stdout).toBe("venv-1.157.0-py3.11\n");
+      expect(health()).toBe("OK");
+      setVar(["versions", "synapse"], "1.157.0");
+      expect(provision(["plan", "--detailed-exitcode"]).code).toBe(0);
+    });
+  },
+);
