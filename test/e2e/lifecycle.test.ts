@@ -159,3 +159,60 @@ describe.skipIf(noAcme)(
     });
   },
 );
+
+/** The repository moves on: the catalogue offers these versions (testhost/packages). */
+function offer(upgrades: Record<string, { version: string; deps?: string[] }>) {
+  const script = `import json, sys
+p = "/usr/local/libexec/testhost/packages/catalog.json"
+c = json.load(open(p))
+for k in c["packages"]:
+    c["packages"][k].pop("upgrade", None)
+for k, u in json.loads(sys.argv[1]).items():
+    c["packages"][k]["upgrade"] = u
+json.dump(c, open(p, "w"))`;
+  const r = sh(set, 0, `python3 -c '${script}' '${JSON.stringify(upgrades)}'`);
+  expect(r.stderr).toBe("");
+}
+
+describe.skipIf(noAcme)("provision update", { timeout: 1_800_000 }, () => {
+  const name = () => set.hosts[0]?.name as string;
+
+  it("refuses a pkg upgrade that would swap PostgreSQL, changing nothing", () => {
+    offer({ coturn: { version: "4.7.0", deps: ["postgresql17-client"] } });
+    const r = provision(["update", "--host", name(), "--yes"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("refused: it would remove postgresql13-server");
+    expect(r.stderr).toContain("the package upgrade is refused; nothing was changed");
+    expect(sh(set, 0, "pkg query %v postgresql13-server").stdout).toBe("13.23\n");
+    expect(sh(set, 0, "pkg query %v coturn").stdout).not.toBe("4.7.0\n");
+  });
+
+  it("applies a normal one and a patch release after a boot environment, restarting Synapse", () => {
+    offer({ curl: { version: "8.15.0" }, python311: { version: "3.11.14" } });
+    sh(set, 0, "touch /etc/testhost-zfs-root");
+    sh(
+      set,
+      0,
+      "mkdir -p /var/db/freebsd-update && echo 14.3-RELEASE-p3 > /var/db/freebsd-update/testhost-available",
+    );
+    const before = sh(set, 0, "cat /var/run/matrix-synapse/homeserver.pid").stdout;
+    const r = provision(["update", "--host", name(), "--yes"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("~ curl 8.14.1 -> 8.15.0");
+    expect(r.stdout).toContain("FreeBSD 14.3-RELEASE-p2 -> 14.3-RELEASE-p3");
+    expect(r.stdout).toMatch(
+      /Way back: `bectl activate provision-\d{8}T\d{6}Z && shutdown -r now`/,
+    );
+    expect(sh(set, 0, "pkg query %v curl").stdout).toBe("8.15.0\n");
+    expect(sh(set, 0, "freebsd-version -u").stdout).toBe("14.3-RELEASE-p3\n");
+    expect(sh(set, 0, "bectl list -H | cut -f1").stdout).toMatch(
+      /^default\nprovision-\d{8}T\d{6}Z\n$/,
+    );
+    expect(sh(set, 0, "cat /var/run/matrix-synapse/homeserver.pid").stdout).not.toBe(before);
+    expect(health()).toBe("OK");
+    const again = provision(["update", "--host", name(), "--yes"]);
+    expect(again.stdout).toContain("up to date. No changes.");
+    expect(provision(["plan", "--detailed-exitcode"]).code).toBe(0);
+  });
+});
