@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Connector } from "../../src/connector/types.js";
+import { neededPackages } from "../../src/update/needed.js";
 import {
   parsePkgUpgrade,
   pkgUpgradeProblems,
@@ -148,5 +149,14 @@ describe("update", () => {
       await update({ conn, confirm: async () => false, emit: () => {} }, host, NEEDED, now),
     ).toBe(false);
     expect(ran.some((s) => /upgrade -y/.test(s))).toBe(false);
+  });
+});
+
+describe("packages the recipes need", () => {
+  it("are the inventory's choices: its PostgreSQL major, coturn with TURN on", () => {
+    const needed = neededPackages(host);
+    for (const p of ["postgresql17-server", "postgresql17-client", "coturn", "curl", "python311"])
+      expect(needed.has(p), p).toBe(true);
+    expect(needed.has("postgresql13-server")).toBe(false);
   });
 });

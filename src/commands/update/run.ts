@@ -4,10 +4,7 @@ import { requireInventory } from "../../cli/require-inventory.js";
 import { selectHost } from "../../cli/select-hosts.js";
 import { connectHost } from "../../connector/connect-host.js";
 import { EXIT_OK } from "../../errors.js";
-import { loadRecipe } from "../../recipes/load.js";
-import { buildContext } from "../../render/context.js";
-import { resourcesFor } from "../../resources/factory.js";
-import { PkgResource } from "../../resources/pkg.js";
+import { neededPackages } from "../../update/needed.js";
 import { update } from "../../update/update.js";
 import { updateView } from "../../views/update.js";
 
@@ -15,14 +12,6 @@ export interface UpdateOptions {
   host: string;
   yes?: boolean;
   acceptNewHostKey?: boolean;
-}
-
-/** The packages the host's recipes install (with the inventory's choices applied). */
-function neededPackages(host: Parameters<typeof buildContext>[0]): Set<string> {
-  const parts = resourcesFor(loadRecipe("homeserver"), buildContext(host, {}));
-  return new Set(
-    parts.flatMap((p) => p.resources.flatMap((r) => (r instanceof PkgResource ? r.packages : []))),
-  );
 }
 
 export async function run(ctx: Context, opts: UpdateOptions): Promise<number> {
