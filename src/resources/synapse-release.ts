@@ -87,12 +87,19 @@ export class SynapseReleaseResource implements Resource {
           cmd("rm", "-rf", `${this.base}/${r}`),
         ].join("\n"),
       });
+    const removing = `remove old releases ${obsolete.join(", ")} (keeping ${this.spec.keep})`;
     const summary = !switching
-      ? `remove old releases ${obsolete.join(", ")} (keeping ${this.spec.keep})`
+      ? removing
       : f.kind === "none"
         ? `install ${this.spec.version} into ${this.base}/${this.release}`
         : `${running ?? "unknown"} -> ${this.spec.version} (${current ?? "venv"} -> ${this.release}; dump first, back on failure); upgrade notes: ${UPGRADE_NOTES}`;
-    const c = change(this, f.kind === "none" ? "create" : "update", summary, steps, { notify: [] });
+    const c = change(
+      this,
+      f.kind === "none" ? "create" : "update",
+      switching && obsolete.length > 0 ? `${summary}; ${removing}` : summary,
+      steps,
+      { notify: [] },
+    );
     return {
       change: c,
       diagnostics: problems.map((p) => ({
