@@ -7,6 +7,7 @@ import { register as registerRender } from "../commands/render/index.js";
 import { register as registerRenewCerts } from "../commands/renew-certs/index.js";
 import { register as registerSchema } from "../commands/schema/index.js";
 import { register as registerSecrets } from "../commands/secrets/index.js";
+import { register as registerUpdate } from "../commands/update/index.js";
 import { register as registerUpgradePostgres } from "../commands/upgrade-postgres/index.js";
 import { register as registerValidate } from "../commands/validate/index.js";
 import { EXIT_ERROR, EXIT_OK, UserError } from "../errors.js";
@@ -71,6 +72,7 @@ export async function main(argv: string[]): Promise<number> {
   registerApply(program, runner);
   registerRenewCerts(program, runner);
   registerUpgradePostgres(program, runner);
+  registerUpdate(program, runner);
   registerRegisterUser(program, runner);
   registerSchema(program, runner);
   registerCompletion(program, runner);

@@ -14,6 +14,7 @@ import { rc } from "./rc.js";
 import { repoVersions } from "./repo-versions.js";
 import { services } from "./services.js";
 import { synapse } from "./synapse.js";
+import { synapseReleases } from "./synapse-releases.js";
 import { users } from "./users.js";
 import { venvs } from "./venvs.js";
 
@@ -28,6 +29,7 @@ export const FACT_KINDS = {
   users,
   groups,
   venvs,
+  synapseReleases,
   postgres,
   synapse,
   certs,

@@ -17,14 +17,18 @@ export const synapseDowngrade: Guard = {
   check(host, facts, changes, options) {
     const installed = facts.venvs.get(PATHS.synapseVenv)?.get(DIST);
     const wanted = host.config.versions.synapse;
-    const installs = changes.some((c) => c.type === "pip" && c.name.startsWith(`${DIST}==`));
+    const installs = changes.some(
+      (c) =>
+        (c.type === "pip" && c.name.startsWith(`${DIST}==`)) ||
+        (c.type === "synapse_release" && c.name === PATHS.synapseVenv),
+    );
     if (!installed || !installs || options.allowDowngrade) return [];
     if (!(compareVersions(wanted, installed) < 0)) return [];
     return [
       {
         severity: "error",
         summary: `${host.name}: Synapse ${installed} is installed and the inventory asks for ${wanted}; Synapse's database schema may not go back to an older version`,
-        detail: `Pin the installed version: set versions.synapse to ${installed} in the inventory.`,
+        detail: `Pin the installed version: set versions.synapse to ${installed} in the inventory, or pass --allow-downgrade after restoring a database dump of ${wanted}.`,
       },
     ];
   },

@@ -49,6 +49,11 @@ function handlerChange(recipe: string, h: Handler, by: string[]): Change {
   };
 }
 
+/** Shown with every plan that removes something: what removal never touches. */
+export const REMOVAL_NOTE =
+  "Removal takes away only what provision wrote or runs (files move to /var/backups/provision); " +
+  "databases, media, signing keys, packages and their data directories are never deleted.";
+
 export function buildPlan(
   host: Host,
   parts: RecipePart[],
@@ -83,6 +88,7 @@ export function buildPlan(
     }
   }
   diagnostics.push(...runGuards(host, facts, changes, options));
+  if (changes.some((c) => c.action === "delete")) notes.push(REMOVAL_NOTE);
   return {
     host: host.name,
     address: host.config.ssh.address,

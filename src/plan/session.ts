@@ -22,6 +22,8 @@ export interface SessionOptions {
   assumeFresh?: boolean;
   acceptNewHostKey?: boolean;
   concurrency?: number;
+  /** Guard exception: versions.synapse below the installed Synapse. */
+  allowDowngrade?: boolean;
 }
 
 export interface HostSession {
@@ -110,7 +112,7 @@ export async function openSession(
     try {
       conn = await sshToHost(host, { acceptNewHostKey: opts.acceptNewHostKey === true });
       const facts = await gatherFacts(conn, request);
-      const plan = buildPlan(host, parts, facts);
+      const plan = buildPlan(host, parts, facts, { allowDowngrade: opts.allowDowngrade === true });
       await attachDiffs(conn, plan.changes);
       return { host, plan, conn };
     } catch (err) {

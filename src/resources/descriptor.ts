@@ -41,6 +41,11 @@ export const COMMON_PROPS = {
   when: optional("text"),
   /** The resource changes the firewall: firewall guards check the plan. */
   firewall: optional("boolean"),
+  /**
+   * With `when:`: while the condition is false, what this entry installed is removed (state
+   * absent) instead of left behind. Only for what provision itself writes or runs; never data.
+   */
+  remove: optional("boolean"),
 } satisfies PropsSpec;
 
 /** Renders recipe values for one host. */

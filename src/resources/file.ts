@@ -33,10 +33,21 @@ export function writeScript(
     'fsync "$t" 2>/dev/null || sync',
     `chown ${q(`${owner}:${group}`)} "$t"`,
     `chmod ${q(mode)} "$t"`,
-    `if [ -e ${q(path)} ]; then mkdir -p ${q(BACKUP_DIR + dir)} && cp -p ${q(path)} ${q(`${BACKUP_DIR}${path}`)}.$(date -u +%Y%m%dT%H%M%SZ); fi`,
+    `if [ -e ${q(path)} ]; then ${keepBackup("cp -p", path)}; fi`,
     `mv -f "$t" ${q(path)}`,
     "trap - EXIT",
   ].join("\n");
+}
+
+/** Puts `path` (or a copy, with `cp -p`) into BACKUP_DIR under its path and a UTC timestamp. */
+function keepBackup(how: "cp -p" | "mv", path: string): string {
+  const dir = path.slice(0, path.lastIndexOf("/")) || "/";
+  return `(umask 077 && mkdir -p ${q(BACKUP_DIR + dir)}) && ${how} ${q(path)} ${q(`${BACKUP_DIR}${path}`)}.$(date -u +%Y%m%dT%H%M%SZ)`;
+}
+
+/** Removal: the file moves to BACKUP_DIR (kept, as a replaced file is), nothing is unlinked. */
+export function removeScript(path: string): string {
+  return ["set -e", `if [ -f ${q(path)} ]; then ${keepBackup("mv", path)}; fi`].join("\n");
 }
 
 /** A file rendered from a template, written atomically. */
@@ -59,6 +70,27 @@ export class FileResource implements Resource {
 
   plan(facts: Facts): Planned {
     return planned(this.compare(facts));
+  }
+
+  planRemoval(facts: Facts): Planned {
+    const cur = facts.files.get(this.name);
+    if (!cur) return planned(null);
+    const c = change(this, "delete", `remove (kept in ${BACKUP_DIR})`, [
+      {
+        kind: "exec",
+        description: `move ${this.name} to ${BACKUP_DIR}`,
+        script: removeScript(this.name),
+      },
+    ]);
+    // Only a regular file is provision's to take away; anything else there is left alone.
+    if (cur.type !== "file")
+      return {
+        change: null,
+        diagnostics: [
+          { severity: "warning", summary: `${c.address}: is a ${cur.type}, left in place` },
+        ],
+      };
+    return planned(this.sensitive ? { ...c, sensitive: true } : c);
   }
 
   private compare(facts: Facts): Change | null {

@@ -12,6 +12,7 @@ import { pgRoleType } from "./pg-role.js";
 import { pipType } from "./pip.js";
 import { pkgType } from "./pkg.js";
 import { serviceType } from "./service.js";
+import { synapseReleaseType } from "./synapse-release.js";
 import { sysrcType } from "./sysrc.js";
 import { userType } from "./user.js";
 import { virtualenvType } from "./virtualenv.js";
@@ -26,6 +27,7 @@ export const RESOURCE_REGISTRY: readonly ResourceType[] = [
   groupType,
   virtualenvType,
   pipType,
+  synapseReleaseType,
   pgRoleType,
   pgDatabaseType,
   dhparamType,

@@ -28,6 +28,20 @@ export class ServiceResource implements Resource {
       ]),
     );
   }
+
+  /** Turned off: stopped (`onestop`: its rc.conf enable variable may already say NO). */
+  planRemoval(facts: Facts): Planned {
+    if (!facts.services.get(this.name)?.running) return planned(null);
+    return planned(
+      change(this, "delete", "stop (turned off in the inventory)", [
+        {
+          kind: "exec",
+          description: `service ${this.name} onestop`,
+          script: cmd("service", this.name, "onestop"),
+        },
+      ]),
+    );
+  }
 }
 
 export const serviceType = defineResource({

@@ -77,6 +77,11 @@ export interface Resource {
   plan(facts: Facts, state: Readonly<PlanState>): Planned;
   /** A line the plan shows even without changes (e.g. a certificate's expiry). */
   note?(facts: Facts): string | undefined;
+  /**
+   * The change that takes away what this resource put in place (recipes: `remove: true` with a
+   * false `when:`), or none when it is already gone. Types without it cannot be removed.
+   */
+  planRemoval?(facts: Facts): Planned;
 }
 
 export function change(

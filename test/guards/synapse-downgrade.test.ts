@@ -19,7 +19,8 @@ describe("synapse-downgrade", () => {
         severity: "error",
         summary:
           "matrix: Synapse 1.157.0 is installed and the inventory asks for 1.150.0; Synapse's database schema may not go back to an older version",
-        detail: "Pin the installed version: set versions.synapse to 1.157.0 in the inventory.",
+        detail:
+          "Pin the installed version: set versions.synapse to 1.157.0 in the inventory, or pass --allow-downgrade after restoring a database dump of 1.150.0.",
       },
     ]);
   });
@@ -43,5 +44,19 @@ describe("synapse-downgrade", () => {
     const req = emptyRequest();
     synapseDowngrade.request?.(req, host());
     expect([...req.venvs]).toEqual([PATHS.synapseVenv]);
+  });
+});
+
+describe("synapse-downgrade with release virtualenvs", () => {
+  const release = planned({ type: "synapse_release", name: PATHS.synapseVenv });
+  it("refuses a release switch to an older Synapse unless allowed", () => {
+    expect(
+      synapseDowngrade.check(wants("1.156.0"), withSynapse("1.157.0"), [release], {}),
+    ).toHaveLength(1);
+    expect(
+      synapseDowngrade.check(wants("1.156.0"), withSynapse("1.157.0"), [release], {
+        allowDowngrade: true,
+      }),
+    ).toEqual([]);
   });
 });

@@ -7,8 +7,8 @@ import { describe, expect, it } from "vitest";
 import { loadInventory } from "../../src/inventory/load.js";
 import { prepare } from "../../src/plan/build.js";
 import type { RecipePart } from "../../src/resources/factory.js";
-import type { PipResource } from "../../src/resources/pip.js";
 import type { PkgResource } from "../../src/resources/pkg.js";
+import type { SynapseReleaseResource } from "../../src/resources/synapse-release.js";
 import { EVERYTHING_ON, fixedSecrets, hostsFrom } from "../helpers/render.js";
 
 const inv = (extra: string) =>
@@ -71,10 +71,12 @@ describe("packages with synapse.install: pip", () => {
   });
 
   it("builds in the virtualenv with pg_config on PATH and pkg's libsodium", () => {
-    const pip = resources(parts(inv(""))).find((r) => r.type === "pip") as PipResource;
-    expect(pip.env.SODIUM_INSTALL).toBe("system");
-    expect(pip.env.PATH?.split(":")[0]).toBe("/usr/local/bin");
-    expect(pip.extras).toEqual(["postgres"]);
+    const release = resources(parts(inv(""))).find(
+      (r) => r.type === "synapse_release",
+    ) as SynapseReleaseResource;
+    expect(release.spec.env.SODIUM_INSTALL).toBe("system");
+    expect(release.spec.env.PATH?.split(":")[0]).toBe("/usr/local/bin");
+    expect(release.spec.extras).toEqual(["postgres"]);
   });
 });
 
@@ -87,7 +89,7 @@ describe("synapse.install: package", () => {
     for (const p of ["rust", "libsodium", "pkgconf", "libffi", "jpeg-turbo", "libxslt"])
       expect(pkgs).not.toContain(p);
     const addrs = addresses(ps);
-    expect(addrs.filter((a) => /^(virtualenv|pip) /.test(a))).toEqual([]);
+    expect(addrs.filter((a) => /^(virtualenv|pip|synapse_release) /.test(a))).toEqual([]);
     expect(addrs).not.toContain("file /usr/local/etc/rc.d/synapse");
     expect(addrs).toContain("file /usr/local/etc/matrix-synapse/homeserver.yaml");
     expect(addrs).toContain("service synapse");

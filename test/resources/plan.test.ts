@@ -27,7 +27,8 @@ describe("plan building", () => {
     ]);
     const addrs = plan.changes.map((c) => c.address);
     expect(addrs.indexOf("service postgresql")).toBeLessThan(addrs.indexOf("pg_role synapse"));
-    expect(addrs.indexOf("pip matrix-synapse==1.157.0")).toBeLessThan(
+    expect(addrs).toContain("synapse_release /usr/local/lib/matrix-synapse/venv");
+    expect(addrs.indexOf("synapse_release /usr/local/lib/matrix-synapse/venv")).toBeLessThan(
       addrs.indexOf("service synapse"),
     );
     // A service started by this plan is not also restarted by its handler.

@@ -12,6 +12,10 @@ export function register(program: Command, runner: Runner): void {
     .option("-y, --yes", "do not ask for confirmation (needed when not run from a terminal)")
     .option("--concurrency <n>", "hosts in parallel", "4")
     .option(
+      "--allow-downgrade",
+      "let versions.synapse go below the installed Synapse (its schema may not go back: restore a dump of that version)",
+    )
+    .option(
       "--accept-new-host-key",
       "record the key of a host not yet in known_hosts (a changed key is always refused)",
     )

@@ -17,6 +17,7 @@ export interface ApplyOptions {
   /** As typed: a whole number of at least 1. */
   concurrency: string;
   acceptNewHostKey?: boolean;
+  allowDowngrade?: boolean;
 }
 
 export async function run(ctx: Context, opts: ApplyOptions): Promise<number> {
@@ -27,6 +28,7 @@ export async function run(ctx: Context, opts: ApplyOptions): Promise<number> {
   const input = await checkInput(ctx.inventoryFile);
   const session = await openSession(input, selectHosts(input.inventory, opts.host), {
     acceptNewHostKey: opts.acceptNewHostKey === true,
+    allowDowngrade: opts.allowDowngrade === true,
     concurrency,
   });
   try {

@@ -9,6 +9,10 @@ export function register(program: Command, runner: Runner): void {
       "show what apply would change on each host (read-only: facts are gathered over SSH)",
     )
     .option("--host <name>", "plan one host only")
+    .option(
+      "--allow-downgrade",
+      "let versions.synapse go below the installed Synapse (its schema may not go back: restore a dump of that version)",
+    )
     .option("--assume-fresh", "plan against a blank FreeBSD host without connecting (offline)")
     .option(
       "--detailed-exitcode",

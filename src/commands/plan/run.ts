@@ -10,6 +10,7 @@ export interface PlanOptions {
   assumeFresh?: boolean;
   detailedExitcode?: boolean;
   acceptNewHostKey?: boolean;
+  allowDowngrade?: boolean;
 }
 
 export async function run(ctx: Context, opts: PlanOptions): Promise<number> {
@@ -18,6 +19,7 @@ export async function run(ctx: Context, opts: PlanOptions): Promise<number> {
   const session = await openSession(input, selectHosts(input.inventory, opts.host), {
     assumeFresh,
     acceptNewHostKey: opts.acceptNewHostKey === true,
+    allowDowngrade: opts.allowDowngrade === true,
   });
   try {
     renderPlan(ctx.out, session, { assumeFresh });
