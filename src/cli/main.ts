@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { register as registerApply } from "../commands/apply/index.js";
 import { register as registerBackup } from "../commands/backup/index.js";
 import { register as registerCompletion } from "../commands/completion/index.js";
+import { register as registerLogs } from "../commands/logs/index.js";
 import { register as registerPlan } from "../commands/plan/index.js";
 import { register as registerRegisterUser } from "../commands/register-user/index.js";
 import { register as registerRender } from "../commands/render/index.js";
@@ -76,6 +77,7 @@ export async function main(argv: string[]): Promise<number> {
   registerRegisterUser(program, runner);
   registerBackup(program, runner);
   registerRestore(program, runner);
+  registerLogs(program, runner);
   registerSchema(program, runner);
   registerCompletion(program, runner);
 
