@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { register as registerApply } from "../commands/apply/index.js";
 import { register as registerBackup } from "../commands/backup/index.js";
+import { register as registerCheck } from "../commands/check/index.js";
 import { register as registerCompletion } from "../commands/completion/index.js";
 import { register as registerLogs } from "../commands/logs/index.js";
 import { register as registerPlan } from "../commands/plan/index.js";
@@ -78,6 +79,7 @@ export async function main(argv: string[]): Promise<number> {
   registerBackup(program, runner);
   registerRestore(program, runner);
   registerLogs(program, runner);
+  registerCheck(program, runner);
   registerSchema(program, runner);
   registerCompletion(program, runner);
 
