@@ -27,6 +27,8 @@ if (onlyHere) console.warn(`skipping the backup tests: ${onlyHere}`);
 
 let set: HostSet & { stop: () => Promise<void> };
 let inv: string;
+let invA: string;
+let invB: string;
 let env: Record<string, string>;
 const run = (args: string[]) => cli([...args, "-i", inv], { env });
 const psql = (host: number, sql: string) =>
@@ -57,28 +59,43 @@ function loadRows(host: number): void {
 describe.skipIf(!present || onlyHere)("provision backup and restore", { timeout: 900_000 }, () => {
   beforeAll(async () => {
     set = await testHosts(2);
-    inv = join(set.dir, "inventory.yaml");
-    // Host B replaces host A: the same server_name, as after a lost disk.
+    // Host B replaces host A after a lost disk: the same inventory entry (name, server_name,
+    // secrets), now reaching the new machine. Two inventories, one per machine.
+    const all = readFileSync(join(set.dir, "inventory.yaml"), "utf8");
+    const [head = "", hostB = ""] = all.split("    matrix2:\n");
+    const hostBlock = (text: string) => text.slice(text.indexOf("    matrix1:\n"));
+    invA = join(set.dir, "inventory-a.yaml");
+    invB = join(set.dir, "inventory-b.yaml");
+    writeFileSync(invA, head);
     writeFileSync(
-      inv,
-      readFileSync(inv, "utf8").replace(
-        "server_name: matrix2.example.test",
-        "server_name: matrix1.example.test",
+      invB,
+      head.replace(
+        hostBlock(head),
+        `    matrix1:\n${hostB.replace("matrix2.example.test", "matrix1.example.test")}`,
       ),
     );
     env = { PROVISION_AGE_IDENTITY_FILE: join(set.dir, "age.txt") };
+    inv = invA;
     expect(run(["secrets", "init"]).code).toBe(0);
     const apply = run(["apply", "--yes"]);
     if (apply.code !== 0)
       throw new Error(`apply failed: ${apply.stderr}${apply.stdout.slice(-3000)}`);
     loadRows(0);
+    // The same store: the operator's one inventory, here split in two files.
+    cpSync(join(set.dir, "inventory-a.secrets.age"), join(set.dir, "inventory-b.secrets.age"));
+    inv = invB;
+    const applyB = run(["apply", "--yes"]);
+    if (applyB.code !== 0)
+      throw new Error(`apply on B failed: ${applyB.stderr}${applyB.stdout.slice(-3000)}`);
   }, 900_000);
   afterAll(async () => set?.stop());
 
   it("backs up host A and restores it onto host B: rows, media and signing key equal", () => {
     const to = join(set.dir, "backups");
     let t = Date.now();
+    inv = invA;
     const b = run(["backup", "--host", "matrix1", "--to", to]);
+    inv = invB;
     const backupMs = Date.now() - t;
     expect(b.stderr).toBe("");
     expect(b.code).toBe(0);
@@ -101,7 +118,7 @@ describe.skipIf(!present || onlyHere)("provision backup and restore", { timeout:
     const truncated = join(set.dir, "truncated");
     cpSync(dir, truncated, { recursive: true });
     truncateSync(join(truncated, "synapse.dump"), 100);
-    const refused = run(["restore", "--host", "matrix2", "--from", truncated, "--yes"]);
+    const refused = run(["restore", "--host", "matrix1", "--from", truncated, "--yes"]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("synapse.dump has 100 bytes");
     expect(refused.stderr).toContain("(truncated)");
@@ -110,19 +127,19 @@ describe.skipIf(!present || onlyHere)("provision backup and restore", { timeout:
     const media = readFileSync(join(corrupt, "media.tar"));
     media.writeUInt8((media.at(-2048) ?? 0) ^ 0xff, media.length - 2048);
     writeFileSync(join(corrupt, "media.tar"), media);
-    const refused2 = run(["restore", "--host", "matrix2", "--from", corrupt, "--yes"]);
+    const refused2 = run(["restore", "--host", "matrix1", "--from", corrupt, "--yes"]);
     expect(refused2.code).toBe(1);
     expect(refused2.stderr).toContain("media.tar: sha256");
     expect(psql(1, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")).toBe(before);
     expect(sh(set, 1, "ls /var/db/provision/ops 2>/dev/null").stdout.trim()).toBe("");
 
     // Without --yes and a terminal it shows the plan, then stops.
-    const asked = run(["restore", "--host", "matrix2", "--from", dir]);
-    expect(asked.stdout).toContain("matrix2: restore the backup of matrix1");
+    const asked = run(["restore", "--host", "matrix1", "--from", dir]);
+    expect(asked.stdout).toContain("matrix1: restore the backup of matrix1");
     expect(asked.stderr).toContain("restore asks for confirmation");
 
     t = Date.now();
-    const r = run(["restore", "--host", "matrix2", "--from", dir, "--yes"]);
+    const r = run(["restore", "--host", "matrix1", "--from", dir, "--yes"]);
     const restoreMs = Date.now() - t;
     expect(r.stderr).toBe("");
     expect(r.stdout).toContain("row counts: ok");
