@@ -71,7 +71,11 @@ describe.skipIf(!present || onlyHere)("provision backup and restore", { timeout:
       invB,
       head.replace(
         hostBlock(head),
-        `    matrix1:\n${hostB.replace("matrix2.example.test", "matrix1.example.test")}`,
+        `    matrix1:\n${hostB.replace(
+          "server_name: matrix2.example.test",
+          // Its own address's name for HTTPS and ACME until DNS moves: the CA resolves per name.
+          "server_name: matrix1.example.test\n      public_hostname: matrix2.example.test",
+        )}`,
       ),
     );
     env = { PROVISION_AGE_IDENTITY_FILE: join(set.dir, "age.txt") };
@@ -160,6 +164,30 @@ describe.skipIf(!present || onlyHere)("provision backup and restore", { timeout:
     expect(sh(set, 1, "ls -d /var/db/matrix-synapse/media_store.before-restore-*").code).toBe(0);
     const key = "/usr/local/etc/matrix-synapse/matrix1.example.test.signing.key";
     expect(sh(set, 1, `find ${key} -user synapse -perm 600`).stdout.trim()).toBe(key);
+    // check on the restored host: services up, and the exit code is the worst finding's.
+    t = Date.now();
+    const check = run(["check", "--host", "matrix1", "--json"]);
+    const checkMs = Date.now() - t;
+    const events = check.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    const results = events.filter((e) => e.type === "check_result");
+    for (const svc of ["postgresql", "synapse"])
+      expect(results.find((e) => e.check === `service ${svc}`)?.status).toBe("ok");
+    const summary = events.find((e) => e.type === "check_summary");
+    expect({ ok: 0, warning: 1, critical: 2, unknown: 3 }[summary.status as string]).toBe(
+      check.code,
+    );
+    expect(results.map((e) => e.check)).toContain("Synapse /health through Apache");
+    expect(run(["check", "--host", "nosuch"]).code).toBe(3);
+    // logs: Synapse's last lines from the host.
+    const logs = run(["logs", "--host", "matrix1", "synapse", "--lines", "3"]);
+    expect(logs.code).toBe(0);
+    expect(logs.stdout.trim().split("\n")).toHaveLength(3);
+    console.log(
+      `check: ${checkMs} ms (${summary.status}): ${JSON.stringify(results.map((e) => `${e.check}=${e.status}`))}`,
+    );
     console.log(
       `backup-restore figures: ${manifest.files.reduce((a: number, f: { size: number }) => a + f.size, 0)} bytes; backup ${backupMs} ms, restore ${restoreMs} ms`,
     );
