@@ -6,7 +6,7 @@ import type { DataConnector } from "../../src/ops/events.js";
 
 export type DataRule = [
   match: string | RegExp,
-  answer: { bytes?: Buffer; code?: number; stderr?: string },
+  answer: { bytes?: Buffer; code?: number; stderr?: string; countsInput?: boolean },
 ];
 export type ExecRule = [match: string | RegExp, answer: Partial<ExecResult>];
 
@@ -33,7 +33,12 @@ export class FakeDataHost implements DataConnector {
     io: { stdout?: Writable; stdin?: Readable },
   ): Promise<{ code: number; stderr: string }> {
     this.scripts.push(script);
-    if (io.stdin) for await (const d of io.stdin) this.received.push(d as Buffer);
+    let got = 0;
+    if (io.stdin)
+      for await (const d of io.stdin) {
+        this.received.push(d as Buffer);
+        got += (d as Buffer).length;
+      }
     const rule = this.dataRules.find(([m]) => hit(m, script));
     const answer = rule?.[1] ?? {};
     if (io.stdout && answer.bytes) {
@@ -44,6 +49,10 @@ export class FakeDataHost implements DataConnector {
           .pipe(out, { end: false });
       });
     }
-    return { code: answer.code ?? 0, stderr: answer.stderr ?? "" };
+    // As `wc -c` on the host answers for an upload.
+    return {
+      code: answer.code ?? 0,
+      stderr: answer.countsInput ? `${got}\n` : (answer.stderr ?? ""),
+    };
   }
 }
