@@ -19,16 +19,10 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { backup } from "../../src/ops/backup.js";
 import type { BackupEvent } from "../../src/ops/events.js";
 import { MANIFEST, type Manifest, verifyBackup } from "../../src/ops/manifest.js";
-import { hostsFrom } from "../helpers/render.js";
 import { type ExecRule, FakeDataHost } from "./fake-data-host.js";
+import { opsHost } from "./host.js";
 
-const [host] = hostsFrom(`all:
-  vars: { admin_email: a@example.org, management_cidrs: [192.0.2.1] }
-  hosts:
-    matrix:
-      server_name: m.example.org
-      public_ipv4: 192.0.2.10
-`);
+const host = opsHost();
 
 function mediaTar(): Buffer {
   const dir = mkdtempSync(join(tmpdir(), "provision-media-"));
@@ -86,7 +80,6 @@ afterEach(() => {
 async function takeBackup(): Promise<{ dir: string; events: BackupEvent[]; root: string }> {
   const root = join(mkdtempSync(join(tmpdir(), "provision-backups-")), "backups");
   const events: BackupEvent[] = [];
-  if (!host) throw new Error("no host");
   const r = await backup(fakeHost(), host, root, (e) => events.push(e));
   return { dir: r.dir, events, root };
 }
@@ -118,7 +111,6 @@ describe("provision backup (scripted host)", () => {
 
   it("a failed dump leaves only a .partial directory, which restore refuses", async () => {
     const root = join(mkdtempSync(join(tmpdir(), "provision-backups-")), "b");
-    if (!host) throw new Error("no host");
     await expect(backup(fakeHost(1), host, root, () => {})).rejects.toThrow(
       "the database dump failed (exit 1): pg_dump: error: connection lost",
     );

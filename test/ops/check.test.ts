@@ -1,15 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { CHECK_EXIT, checkScript, gradeCheck, worst } from "../../src/ops/check.js";
-import { hostsFrom } from "../helpers/render.js";
+import { opsHost } from "./host.js";
 
-const [host] = hostsFrom(`all:
-  vars: { admin_email: a@example.org, management_cidrs: [192.0.2.1] }
-  hosts:
-    matrix:
-      server_name: m.example.org
-      public_ipv4: 192.0.2.10
-`);
-if (!host) throw new Error("no host");
+const host = opsHost();
 const now = new Date("2026-11-28T00:00:00Z");
 const healthy = [
   "svc\tpostgresql\tup",

@@ -8,17 +8,10 @@ import { describe, expect, it } from "vitest";
 import type { RestoreEvent } from "../../src/ops/events.js";
 import type { Manifest } from "../../src/ops/manifest.js";
 import { restore } from "../../src/ops/restore.js";
-import { hostsFrom } from "../helpers/render.js";
 import { FakeDataHost } from "./fake-data-host.js";
+import { opsHost } from "./host.js";
 
-const [host] = hostsFrom(`all:
-  vars: { admin_email: a@example.org, management_cidrs: [192.0.2.1] }
-  hosts:
-    matrix:
-      server_name: m.example.org
-      public_ipv4: 192.0.2.10
-`);
-if (!host) throw new Error("no host");
+const host = opsHost();
 
 function mediaTar(content: string): Buffer {
   const dir = mkdtempSync(join(tmpdir(), "provision-media-"));
@@ -74,7 +67,6 @@ function fake(opts: { pg?: string; counts?: string; media?: string } = {}): Fake
 async function go(conn: FakeDataHost, answer = true, over: Partial<Manifest> = {}) {
   const { dir, manifest } = backupDir();
   const events: RestoreEvent[] = [];
-  if (!host) throw new Error("no host");
   const ok = await restore({
     conn,
     host,
