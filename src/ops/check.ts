@@ -148,7 +148,18 @@ export function gradeCheck(host: Host, stdout: string, now: Date): Finding[] {
           ? { check: "pkg audit", status: "ok", detail: "no known vulnerabilities" }
           : code === "1" && names.trim()
             ? { check: "pkg audit", status: "warning", detail: `vulnerable: ${names.trim()}` }
-            : { check: "pkg audit", status: "unknown", detail: `pkg audit failed (exit ${code})` },
+            : code === "65"
+              ? {
+                  check: "pkg audit",
+                  status: "unknown",
+                  detail:
+                    "no vulnerability database: run `pkg audit -F` (periodic's daily security run fetches it)",
+                }
+              : {
+                  check: "pkg audit",
+                  status: "unknown",
+                  detail: `pkg audit failed (exit ${code})`,
+                },
       );
     } else if (tag === "lock")
       out.push(

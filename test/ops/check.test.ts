@@ -56,6 +56,12 @@ describe("provision check's grading", () => {
       status: "warning",
       detail: "vulnerable: curl-8.1.0",
     });
+    expect(
+      grade(healthy.replace("audit\t0", "audit\t65\t")).find((x) => x.check === "pkg audit"),
+    ).toMatchObject({
+      status: "unknown",
+      detail: expect.stringContaining("pkg audit -F"),
+    });
     expect(grade(healthy.replace("lock\tnone", "lock\tstale\troot@laptop")).at(-1)).toMatchObject({
       status: "warning",
     });
