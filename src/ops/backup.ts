@@ -68,7 +68,7 @@ function dumpScript(): string {
     "if service synapse onestatus >/dev/null 2>&1; then was=yes; service synapse onestop >&2; fi",
     "trap 'if [ \"$was\" = yes ]; then service synapse onestart >&2 || true; fi' EXIT",
     "trap 'exit 1' HUP INT TERM PIPE",
-    `${countRowsScript} > ${COUNTS}`,
+    countRowsScript(COUNTS),
     asPostgres(`pg_dump -Fc ${exclude} ${SYNAPSE_DB}`),
   ].join("\n");
 }

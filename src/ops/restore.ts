@@ -213,7 +213,7 @@ async function verify(t: RestoreTarget): Promise<boolean> {
     if (!good && !unavailable) ok = false;
     t.emit({ type: "restore_check", host: t.host.name, check, ok: good, detail });
   };
-  const counted = await t.conn.exec(countRowsScript);
+  const counted = await t.conn.exec(countRowsScript());
   const diffs = countDifferences(m.tables, parseCounts(counted.stdout));
   report(
     "row counts",

@@ -21,10 +21,12 @@ export const ensureStateDir = [
   `chmod 700 ${OPS_STATE_DIR}`,
 ].join("\n");
 
-/** psql lines that print "table<TAB>rows" for every table of Synapse's database, sorted. */
-export const countRowsScript = `${asPostgres(`psql -XtA -F '\t' -v ON_ERROR_STOP=1 -d ${SYNAPSE_DB}`)} <<'PROVISION_SQL'
+/** psql that prints "table<TAB>rows" for every table of Synapse's database, sorted, to `to`. */
+export function countRowsScript(to = ""): string {
+  return `${asPostgres(`psql -XtA -F '\t' -v ON_ERROR_STOP=1 -d ${SYNAPSE_DB}`)}${to ? ` > ${to}` : ""} <<'PROVISION_SQL'
 SELECT format('SELECT %L, count(*) FROM %I.%I', table_name, table_schema, table_name) FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name \\gexec
 PROVISION_SQL`;
+}
 
 export function parseCounts(stdout: string): Record<string, number> {
   const out: Record<string, number> = {};
