@@ -40,6 +40,8 @@ export type RestoreEvent =
       host: string;
       check: string;
       ok: boolean;
+      /** Not compared: the host offers nothing to compare (ok is false, and no failure). */
+      skipped: boolean;
       detail: string;
     }
   | { type: "restore_complete"; host: string; ok: boolean; seconds: number };

@@ -211,7 +211,14 @@ async function verify(t: RestoreTarget): Promise<boolean> {
   let ok = true;
   const report = (check: string, good: boolean, detail: string, unavailable = false) => {
     if (!good && !unavailable) ok = false;
-    t.emit({ type: "restore_check", host: t.host.name, check, ok: good, detail });
+    t.emit({
+      type: "restore_check",
+      host: t.host.name,
+      check,
+      ok: good,
+      skipped: unavailable,
+      detail,
+    });
   };
   const counted = await t.conn.exec(countRowsScript());
   const diffs = countDifferences(m.tables, parseCounts(counted.stdout));
@@ -255,7 +262,7 @@ async function verify(t: RestoreTarget): Promise<boolean> {
     report(
       "/_matrix/key/v2/server",
       false,
-      "not served on 127.0.0.1:8008 by this Synapse: not compared",
+      "not served on 127.0.0.1:8008 by the Synapse on this host",
       true,
     );
   else {

@@ -10,7 +10,7 @@ function restoreMessage(e: RestoreEvent): string {
     case "restore_step":
       return `${e.host}: ${e.description} (${secs(e.seconds)})`;
     case "restore_check":
-      return `${e.host}: ${e.check}: ${e.ok ? "ok" : "FAILED"}: ${e.detail}`;
+      return `${e.host}: ${e.check}: ${e.ok ? "ok" : e.skipped ? "not compared" : "FAILED"}: ${e.detail}`;
     case "restore_complete":
       return e.ok
         ? `${e.host}: restored and verified in ${secs(e.seconds)}`
@@ -23,7 +23,11 @@ export function restoreView(out: Output): (e: RestoreEvent) => void {
     const text = restoreMessage(e);
     if (out.options.json) {
       const level =
-        (e.type === "restore_check" || e.type === "restore_complete") && !e.ok ? "error" : "info";
+        e.type === "restore_check" && e.skipped
+          ? "warning"
+          : (e.type === "restore_check" || e.type === "restore_complete") && !e.ok
+            ? "error"
+            : "info";
       const { type, ...fields } = e;
       out.event(level, text, type, fields);
       return;
@@ -36,9 +40,7 @@ export function restoreView(out: Output): (e: RestoreEvent) => void {
         for (const w of e.warnings) out.line(out.paint("yellow", `  warning: ${w}`));
         return;
       case "restore_check":
-        out.line(
-          out.paint(e.ok ? "green" : e.detail.includes("not compared") ? "yellow" : "red", text),
-        );
+        out.line(out.paint(e.ok ? "green" : e.skipped ? "yellow" : "red", text));
         return;
       case "restore_complete":
         out.line(out.paint(e.ok ? "green" : "red", text));
