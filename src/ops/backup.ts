@@ -26,6 +26,7 @@ import {
   ensureStateDir,
   OPS_STATE_DIR,
   parseCounts,
+  pg,
   SYNAPSE_DB,
   signingKeyIdScript,
 } from "./shell.js";
@@ -69,7 +70,7 @@ function dumpScript(): string {
     "trap 'if [ \"$was\" = yes ]; then service synapse onestart >&2 || true; fi' EXIT",
     "trap 'exit 1' HUP INT TERM PIPE",
     countRowsScript(COUNTS),
-    asPostgres(`pg_dump -Fc ${exclude} ${SYNAPSE_DB}`),
+    asPostgres(`${pg("pg_dump")} -Fc ${exclude} ${SYNAPSE_DB}`),
   ].join("\n");
 }
 
@@ -88,7 +89,7 @@ export async function backup(
   const keyPath = signingKeyPath(host);
   const probe = await conn.exec(
     [
-      `${asPostgres(`psql -XtA -d ${SYNAPSE_DB} -c 'show server_version_num'`)} 2>/dev/null || echo none`,
+      `${asPostgres(`${pg("psql")} -XtA -d ${SYNAPSE_DB} -c 'show server_version_num'`)} 2>/dev/null || echo none`,
       signingKeyIdScript(keyPath),
       `if [ -d ${PATHS.synapseMediaStore} ]; then echo media; fi`,
       "service synapse onestatus >/dev/null 2>&1 && echo running || echo stopped",
@@ -144,7 +145,7 @@ export async function backup(
     );
   const tables = parseCounts(counted.stdout);
   for (const t of EXCLUDED_TABLE_DATA) if (t in tables) tables[t] = 0;
-  await take(BACKUP_FILES.roles, asPostgres("pg_dumpall --roles-only"), "the roles dump");
+  await take(BACKUP_FILES.roles, asPostgres(`${pg("pg_dumpall")} --roles-only`), "the roles dump");
   const mediaDigest = new TarDigest();
   await take(
     BACKUP_FILES.media,

@@ -19,6 +19,7 @@ import {
   ensureStateDir,
   OPS_STATE_DIR,
   parseCounts,
+  pg,
   SYNAPSE_DB,
   signingKeyIdScript,
 } from "./shell.js";
@@ -58,8 +59,8 @@ interface HostState {
 async function hostState(t: RestoreTarget): Promise<HostState> {
   const r = await t.conn.exec(
     [
-      `${asPostgres("psql -XtA -d postgres -c 'show server_version_num'")} 2>/dev/null || echo none`,
-      `${asPostgres(`psql -XtA -d postgres -c "SELECT count(*) FROM pg_database WHERE datname = '${SYNAPSE_DB}'"`)} 2>/dev/null || echo 0`,
+      `${asPostgres(`${pg("psql")} -XtA -d postgres -c 'show server_version_num'`)} 2>/dev/null || echo none`,
+      `${asPostgres(`${pg("psql")} -XtA -d postgres -c "SELECT count(*) FROM pg_database WHERE datname = '${SYNAPSE_DB}'"`)} 2>/dev/null || echo 0`,
       `if [ -d ${PATHS.synapseMediaStore} ]; then echo 1; else echo 0; fi`,
     ].join("\n"),
   );
@@ -124,12 +125,12 @@ async function upload(t: RestoreTarget, stage: string, name: string): Promise<vo
 function databaseScript(stage: string, suffix: string): string {
   const kept = `${SYNAPSE_DB}_${suffix.replace(/-/g, "_")}`;
   const sql = (s: string) =>
-    `${asPostgres("psql -X -q -v ON_ERROR_STOP=1 -d postgres")} <<'PROVISION_SQL'\n${s}\nPROVISION_SQL`;
+    `${asPostgres(`${pg("psql")} -X -q -v ON_ERROR_STOP=1 -d postgres`)} <<'PROVISION_SQL'\n${s}\nPROVISION_SQL`;
   return [
     "set -eu",
     "if service synapse onestatus >/dev/null 2>&1; then service synapse onestop; fi",
     // pg_dumpall's CREATE ROLE fails for roles that exist; its ALTER ROLE still applies.
-    `${asPostgres("psql -X -q -d postgres")} < ${stage}/${BACKUP_FILES.roles} 2>&1 | grep -v 'already exists' >&2 || true`,
+    `${asPostgres(`${pg("psql")} -X -q -d postgres`)} < ${stage}/${BACKUP_FILES.roles} 2>&1 | grep -v 'already exists' >&2 || true`,
     sql(
       `SELECT format('ALTER DATABASE %I RENAME TO %I', '${SYNAPSE_DB}', '${kept}') WHERE EXISTS (SELECT FROM pg_database WHERE datname = '${SYNAPSE_DB}') \\gexec`,
     ),
@@ -137,7 +138,7 @@ function databaseScript(stage: string, suffix: string): string {
     sql(
       `CREATE DATABASE ${SYNAPSE_DB} OWNER synapse ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0;`,
     ),
-    `${asPostgres(`pg_restore --exit-on-error -d ${SYNAPSE_DB}`)} < ${stage}/${BACKUP_FILES.database}`,
+    `${asPostgres(`${pg("pg_restore")} --exit-on-error -d ${SYNAPSE_DB}`)} < ${stage}/${BACKUP_FILES.database}`,
   ].join("\n");
 }
 

@@ -8,6 +8,11 @@ export { asPostgres };
 
 export const SYNAPSE_DB = "synapse";
 
+/** Where the postgresqlNN-client package installs its programs: named in full, so no other
+ * pg_dump on a login PATH (of another major) can answer instead. */
+export const pg = (program: "psql" | "pg_dump" | "pg_dumpall" | "pg_restore") =>
+  `/usr/local/bin/${program}`;
+
 /** Root's own directory for backup and restore staging: 0700, never reachable by postgres or synapse. */
 export const OPS_STATE_DIR = "/var/db/provision/ops";
 
@@ -23,7 +28,7 @@ export const ensureStateDir = [
 
 /** psql that prints "table<TAB>rows" for every table of Synapse's database, sorted, to `to`. */
 export function countRowsScript(to = ""): string {
-  return `${asPostgres(`psql -XtA -F '\t' -v ON_ERROR_STOP=1 -d ${SYNAPSE_DB}`)}${to ? ` > ${to}` : ""} <<'PROVISION_SQL'
+  return `${asPostgres(`${pg("psql")} -XtA -F '\t' -v ON_ERROR_STOP=1 -d ${SYNAPSE_DB}`)}${to ? ` > ${to}` : ""} <<'PROVISION_SQL'
 SELECT format('SELECT %L, count(*) FROM %I.%I', table_name, table_schema, table_name) FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name \\gexec
 PROVISION_SQL`;
 }
