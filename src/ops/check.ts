@@ -61,7 +61,7 @@ export function checkScript(host: Host): string {
     `if [ -f "$cert" ]; then echo "cert\t$(openssl x509 -noout -enddate -in "$cert" 2>/dev/null | sed 's/^notAfter=//')"; else echo "cert\tmissing"; fi`,
     ...(c.turn.enabled
       ? [
-          `if command -v turnutils_stunclient >/dev/null 2>&1; then turnutils_stunclient -p ${c.turn.port} 127.0.0.1 >/dev/null 2>&1; echo "turn\t$?"; else echo "turn\tabsent"; fi`,
+          `if command -v turnutils_stunclient >/dev/null 2>&1; then timeout 10 turnutils_stunclient -p ${c.turn.port} 127.0.0.1 >/dev/null 2>&1; echo "turn\t$?"; else echo "turn\tabsent"; fi`,
         ]
       : []),
     `for d in ${PATHS.postgresHome} ${PATHS.synapseMediaStore}; do df -k "$d" 2>/dev/null | awk -v d="$d" 'NR==2 {print "disk\\t" d "\\t" $2 "\\t" $4}'; done`,
