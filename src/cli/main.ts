@@ -1,10 +1,14 @@
 import { Command, CommanderError } from "commander";
 import { register as registerApply } from "../commands/apply/index.js";
+import { register as registerBackup } from "../commands/backup/index.js";
+import { register as registerCheck } from "../commands/check/index.js";
 import { register as registerCompletion } from "../commands/completion/index.js";
+import { register as registerLogs } from "../commands/logs/index.js";
 import { register as registerPlan } from "../commands/plan/index.js";
 import { register as registerRegisterUser } from "../commands/register-user/index.js";
 import { register as registerRender } from "../commands/render/index.js";
 import { register as registerRenewCerts } from "../commands/renew-certs/index.js";
+import { register as registerRestore } from "../commands/restore/index.js";
 import { register as registerSchema } from "../commands/schema/index.js";
 import { register as registerSecrets } from "../commands/secrets/index.js";
 import { register as registerUpdate } from "../commands/update/index.js";
@@ -74,6 +78,10 @@ export async function main(argv: string[]): Promise<number> {
   registerUpgradePostgres(program, runner);
   registerUpdate(program, runner);
   registerRegisterUser(program, runner);
+  registerBackup(program, runner);
+  registerRestore(program, runner);
+  registerLogs(program, runner);
+  registerCheck(program, runner);
   registerSchema(program, runner);
   registerCompletion(program, runner);
 

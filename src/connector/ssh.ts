@@ -3,6 +3,7 @@
 // sudo or doas.
 import { homedir } from "node:os";
 import { resolve } from "node:path";
+import type { Readable, Writable } from "node:stream";
 import SSHConfig from "ssh-config";
 import { Client, type ConnectConfig, type ServerHostKeyAlgorithm } from "ssh2";
 import { UserError } from "../errors.js";
@@ -17,6 +18,7 @@ import {
 } from "./known-hosts.js";
 import { lastLineTracker } from "./last-line.js";
 import { loadPrivateKey } from "./private-key.js";
+import { q } from "./quote.js";
 import type { Connector, ExecOptions, ExecResult } from "./types.js";
 
 export const REMOTE_PATH = "/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin";
@@ -254,6 +256,39 @@ export class SshConnector implements Connector {
         });
         // Every script sees FreeBSD's full PATH, whatever the login shell or sudo/doas set.
         stream.end(`PATH=${REMOTE_PATH}; export PATH\n${script}`);
+      });
+    });
+  }
+
+  /**
+   * Runs a short script (given to `sh -c`, so standard input stays free) whose standard output
+   * goes to `io.stdout` and whose standard input comes from `io.stdin`, both as raw bytes and
+   * never held in memory: for backups and restores, whose data can be large and binary.
+   */
+  execData(
+    script: string,
+    io: { stdout?: Writable; stdin?: Readable },
+  ): Promise<{ code: number; stderr: string }> {
+    this.roundTrips++;
+    const line = `${this.prefix}/bin/sh -c ${q(`PATH=${REMOTE_PATH}; export PATH\n${script}`)}`;
+    return new Promise((resolveExec, reject) => {
+      this.client.exec(line, (err, stream) => {
+        if (err)
+          return reject(new UserError(`host ${this.name}: cannot run a command: ${err.message}`));
+        const errOut: Buffer[] = [];
+        stream.stderr.on("data", (d: Buffer) => errOut.push(d));
+        if (io.stdout) stream.pipe(io.stdout, { end: false });
+        else stream.resume();
+        stream.on("close", (code: number | null) => {
+          resolveExec({ code: code ?? -1, stderr: Buffer.concat(errOut).toString("utf8") });
+        });
+        if (io.stdin) {
+          io.stdin.on("error", (e) => {
+            stream.close();
+            reject(new UserError(`host ${this.name}: cannot read the data to send: ${e.message}`));
+          });
+          io.stdin.pipe(stream);
+        } else stream.end();
       });
     });
   }

@@ -44,6 +44,7 @@ describe("shell completion", () => {
       "render",
       "renew-certs",
       "register-user",
+      "restore",
     ]);
   });
 

@@ -1,0 +1,187 @@
+// provision check: one read-only script per host that looks at what a monitor cares about and
+// prints tagged lines; findings are graded here, so the script never decides what is bad.
+import { LOCK_DIR } from "../apply/lock.js";
+import { q } from "../connector/quote.js";
+import type { Connector } from "../connector/types.js";
+import { certDir, PATHS } from "../freebsd/paths.js";
+import type { Host } from "../inventory/types.js";
+
+export type Status = "ok" | "warning" | "critical" | "unknown";
+
+export interface Finding {
+  check: string;
+  status: Status;
+  detail: string;
+}
+
+/** Monitoring exit codes (Nagios plugin convention): worst finding wins. */
+export const CHECK_EXIT: Record<Status, number> = { ok: 0, warning: 1, critical: 2, unknown: 3 };
+const RANK: Record<Status, number> = { ok: 0, unknown: 1, warning: 2, critical: 3 };
+
+export function worst(findings: readonly Finding[]): Status {
+  return findings.reduce<Status>((w, f) => (RANK[f.status] > RANK[w] ? f.status : w), "ok");
+}
+
+/** A stale apply lock: older than this. */
+const LOCK_STALE_MINUTES = 120;
+/** Free space below these fractions: warning, critical. */
+const DISK_WARN = 0.1;
+const DISK_CRIT = 0.05;
+
+function services(host: Host): string[] {
+  return ["postgresql", "synapse", "apache24", ...(host.config.turn.enabled ? ["turnserver"] : [])];
+}
+
+/** `curl` through Apache on the host itself, the name resolved to 127.0.0.1, the certificate checked. */
+function viaApache(tag: string, name: string, port: number, path: string): string {
+  const url = `https://${name}${port === 443 ? "" : `:${port}`}${path}`;
+  return `r=$(curl -s -m 10 -o /dev/null -w '%{http_code}' --resolve ${q(`${name}:${port}:127.0.0.1`)} ${q(url)}); echo "${tag}\t${path}\t$?\t$r"`;
+}
+
+export function checkScript(host: Host): string {
+  const c = host.config;
+  const name = c.public_hostname;
+  const lines = [
+    ...services(host).map(
+      (s) =>
+        `if service ${s} onestatus >/dev/null 2>&1; then echo "svc\t${s}\tup"; else echo "svc\t${s}\tdown"; fi`,
+    ),
+    viaApache("https", name, 443, "/health"),
+    viaApache("https", name, 443, "/_matrix/client/versions"),
+    ...(c.synapse.federation
+      ? [viaApache("https", name, c.synapse.federation_port, "/_matrix/key/v2/server")]
+      : []),
+    ...(c.synapse.well_known
+      ? [
+          viaApache("https", c.server_name, 443, "/.well-known/matrix/server"),
+          viaApache("https", c.server_name, 443, "/.well-known/matrix/client"),
+        ]
+      : []),
+    `cert=${q(`${certDir(name)}/fullchain.pem`)}`,
+    `if [ -f "$cert" ]; then echo "cert\t$(openssl x509 -noout -enddate -in "$cert" 2>/dev/null | sed 's/^notAfter=//')"; else echo "cert\tmissing"; fi`,
+    ...(c.turn.enabled
+      ? [
+          `if command -v turnutils_stunclient >/dev/null 2>&1; then timeout 10 turnutils_stunclient -p ${c.turn.port} 127.0.0.1 >/dev/null 2>&1; echo "turn\t$?"; else echo "turn\tabsent"; fi`,
+        ]
+      : []),
+    `for d in ${PATHS.postgresHome} ${PATHS.synapseMediaStore}; do df -k "$d" 2>/dev/null | awk -v d="$d" 'NR==2 {print "disk\\t" d "\\t" $2 "\\t" $4}'; done`,
+    // Its answer held in a variable, never in a file: root writes nothing where others could.
+    'a=$(pkg audit -q 2>/dev/null); echo "audit\t$?\t$(echo $a)"',
+    `if [ -d ${LOCK_DIR} ]; then if [ -n "$(find ${LOCK_DIR} -maxdepth 0 -mmin +${LOCK_STALE_MINUTES})" ]; then echo "lock\tstale\t$(cat ${LOCK_DIR}/owner 2>/dev/null)"; else echo "lock\theld\t$(cat ${LOCK_DIR}/owner 2>/dev/null)"; fi; else echo "lock\tnone"; fi`,
+  ];
+  return lines.join("\n");
+}
+
+const HTTP_WHAT: Record<string, string> = {
+  "/health": "Synapse /health through Apache",
+  "/_matrix/client/versions": "client API through Apache",
+  "/_matrix/key/v2/server": "federation port",
+  "/.well-known/matrix/server": "well-known server",
+  "/.well-known/matrix/client": "well-known client",
+};
+
+/** Grades the script's answer. `now` and the renewal window come from the caller (testable). */
+export function gradeCheck(host: Host, stdout: string, now: Date): Finding[] {
+  const out: Finding[] = [];
+  const seen = new Set<string>();
+  for (const line of stdout.split("\n")) {
+    const [tag = "", ...f] = line.split("\t");
+    seen.add(tag);
+    if (tag === "svc")
+      out.push({
+        check: `service ${f[0]}`,
+        status: f[1] === "up" ? "ok" : "critical",
+        detail: f[1] === "up" ? "running" : "not running",
+      });
+    else if (tag === "https") {
+      const [path = "", curl = "", code = ""] = f;
+      const what = HTTP_WHAT[path] ?? path;
+      const bad =
+        curl === "60" || curl === "51"
+          ? "the certificate is not valid for the name"
+          : curl !== "0"
+            ? `no answer (curl exit ${curl})`
+            : code !== "200"
+              ? `HTTP ${code}`
+              : undefined;
+      out.push({ check: what, status: bad ? "critical" : "ok", detail: bad ?? "HTTP 200" });
+    } else if (tag === "cert") {
+      const end = f[0] === "missing" ? Number.NaN : Date.parse(f[0] ?? "");
+      const days = (end - now.getTime()) / 86_400_000;
+      out.push(
+        Number.isNaN(end)
+          ? { check: "certificate", status: "critical", detail: "no certificate found" }
+          : {
+              check: "certificate",
+              status:
+                days <= 0
+                  ? "critical"
+                  : days < host.config.certificates.renew_days
+                    ? "warning"
+                    : "ok",
+              detail:
+                days <= 0 ? `expired ${f[0]}` : `expires ${f[0]} (in ${Math.floor(days)} days)`,
+            },
+      );
+    } else if (tag === "turn")
+      out.push(
+        f[0] === "absent"
+          ? { check: "TURN", status: "unknown", detail: "turnutils_stunclient is not installed" }
+          : {
+              check: "TURN",
+              status: f[0] === "0" ? "ok" : "critical",
+              detail: f[0] === "0" ? "answers STUN" : "no STUN answer",
+            },
+      );
+    else if (tag === "disk") {
+      const [dir = "", total = "0", avail = "0"] = f;
+      const free = Number(avail) / Math.max(1, Number(total));
+      out.push({
+        check: `disk ${dir}`,
+        status: free < DISK_CRIT ? "critical" : free < DISK_WARN ? "warning" : "ok",
+        detail: `${Math.round(Number(avail) / 1024)} MiB free (${Math.round(free * 100)}%)`,
+      });
+    } else if (tag === "audit") {
+      const [code = "", names = ""] = f;
+      out.push(
+        code === "0"
+          ? { check: "pkg audit", status: "ok", detail: "no known vulnerabilities" }
+          : code === "1" && names.trim()
+            ? { check: "pkg audit", status: "warning", detail: `vulnerable: ${names.trim()}` }
+            : code === "65"
+              ? {
+                  check: "pkg audit",
+                  status: "unknown",
+                  detail:
+                    "no vulnerability database: run `pkg audit -F` (periodic's daily security run fetches it)",
+                }
+              : {
+                  check: "pkg audit",
+                  status: "unknown",
+                  detail: `pkg audit failed (exit ${code})`,
+                },
+      );
+    } else if (tag === "lock")
+      out.push(
+        f[0] === "stale"
+          ? {
+              check: "provision lock",
+              status: "warning",
+              detail: `held for over ${LOCK_STALE_MINUTES} min (${f[1] || "owner unknown"}): remove ${LOCK_DIR} if no apply runs`,
+            }
+          : {
+              check: "provision lock",
+              status: "ok",
+              detail: f[0] === "held" ? `held by ${f[1] || "an apply"}` : "free",
+            },
+      );
+  }
+  if (!seen.has("disk"))
+    out.push({ check: "disk", status: "unknown", detail: "df answered nothing" });
+  return out;
+}
+
+export async function checkHost(conn: Connector, host: Host, now = new Date()): Promise<Finding[]> {
+  const r = await conn.exec(checkScript(host), { timeoutMs: 120_000 });
+  return gradeCheck(host, r.stdout, now);
+}

@@ -1,0 +1,81 @@
+import { describe, expect, it } from "vitest";
+import { CHECK_EXIT, checkScript, gradeCheck, worst } from "../../src/ops/check.js";
+import { opsHost } from "./host.js";
+
+const host = opsHost();
+const now = new Date("2026-11-28T00:00:00Z");
+const healthy = [
+  "svc\tpostgresql\tup",
+  "svc\tsynapse\tup",
+  "https\t/health\t0\t200",
+  "cert\tFeb 26 00:00:00 2027 GMT",
+  "turn\t0",
+  "disk\t/var/db/postgres\t10000000\t5000000",
+  "audit\t0",
+  "lock\tnone",
+].join("\n");
+const grade = (answer: string) => gradeCheck(host, answer, now);
+
+describe("provision check's grading", () => {
+  it("a healthy host is ok, exit 0", () => {
+    const f = grade(healthy);
+    expect(f.every((x) => x.status === "ok")).toBe(true);
+    expect(CHECK_EXIT[worst(f)]).toBe(0);
+  });
+
+  it("a certificate inside renew_days warns; an expired one is critical", () => {
+    const soon = grade(healthy.replace("Feb 26 00:00:00 2027", "Dec 10 00:00:00 2026"));
+    expect(soon.find((x) => x.check === "certificate")).toMatchObject({ status: "warning" });
+    expect(CHECK_EXIT[worst(soon)]).toBe(1);
+    const gone = grade(healthy.replace("Feb 26 00:00:00 2027", "Nov 1 00:00:00 2026"));
+    expect(gone.find((x) => x.check === "certificate")).toMatchObject({ status: "critical" });
+    expect(CHECK_EXIT[worst(gone)]).toBe(2);
+  });
+
+  it("a stopped service, a certificate not valid for the name, a full disk are critical", () => {
+    expect(grade(healthy.replace("synapse\tup", "synapse\tdown"))).toContainEqual({
+      check: "service synapse",
+      status: "critical",
+      detail: "not running",
+    });
+    expect(grade(healthy.replace("/health\t0\t200", "/health\t60\t000"))).toContainEqual({
+      check: "Synapse /health through Apache",
+      status: "critical",
+      detail: "the certificate is not valid for the name",
+    });
+    expect(
+      grade(healthy.replace("10000000\t5000000", "10000000\t400000")).find((x) =>
+        x.check.startsWith("disk"),
+      ),
+    ).toMatchObject({ status: "critical" });
+  });
+
+  it("pkg audit findings and a stale lock warn; an unknown answer is unknown", () => {
+    expect(grade(healthy.replace("audit\t0", "audit\t1\tcurl-8.1.0 "))).toContainEqual({
+      check: "pkg audit",
+      status: "warning",
+      detail: "vulnerable: curl-8.1.0",
+    });
+    expect(
+      grade(healthy.replace("audit\t0", "audit\t65\t")).find((x) => x.check === "pkg audit"),
+    ).toMatchObject({
+      status: "unknown",
+      detail: expect.stringContaining("pkg audit -F"),
+    });
+    expect(grade(healthy.replace("lock\tnone", "lock\tstale\troot@laptop")).at(-1)).toMatchObject({
+      status: "warning",
+    });
+    expect(
+      grade(healthy.replace("turn\t0", "turn\tabsent")).find((x) => x.check === "TURN"),
+    ).toMatchObject({
+      status: "unknown",
+    });
+  });
+
+  it("asks only what the inventory enables, read-only", () => {
+    const s = checkScript(host);
+    expect(s).toContain("--resolve");
+    expect(s).toContain("service turnserver onestatus");
+    expect(s).not.toMatch(/\b(rm -rf|mv|chown|chmod) /);
+  });
+});
