@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { Runner } from "../../cli/context.js";
+import { LIMIT_HELP } from "../../cli/limit.js";
 import type { ApplyOptions } from "./run.js";
 
 export function register(program: Command, runner: Runner): void {
@@ -9,6 +10,7 @@ export function register(program: Command, runner: Runner): void {
       "plan, ask, then converge each host: ordered idempotent steps, stopping at the first failure",
     )
     .option("--host <name>", "apply to one host only")
+    .option("-l, --limit <pattern>", LIMIT_HELP)
     .option("-y, --yes", "do not ask for confirmation (needed when not run from a terminal)")
     .option("--concurrency <n>", "hosts in parallel", "4")
     .option(

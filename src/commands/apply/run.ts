@@ -13,6 +13,7 @@ import { renderPlan } from "../../views/plan.js";
 
 export interface ApplyOptions {
   host?: string;
+  limit?: string;
   yes?: boolean;
   /** As typed: a whole number of at least 1. */
   concurrency: string;
@@ -25,7 +26,7 @@ export async function run(ctx: Context, opts: ApplyOptions): Promise<number> {
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new UserError("--concurrency takes a whole number of at least 1");
   const input = await checkInput(ctx.inventoryFile);
-  const session = await openSession(input, selectHosts(input.inventory, opts.host), {
+  const session = await openSession(input, selectHosts(input.inventory, opts), {
     acceptNewHostKey: opts.acceptNewHostKey === true,
     concurrency,
   });

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { Runner } from "../../cli/context.js";
+import { LIMIT_HELP } from "../../cli/limit.js";
 import type { PlanOptions } from "./run.js";
 
 export function register(program: Command, runner: Runner): void {
@@ -9,6 +10,7 @@ export function register(program: Command, runner: Runner): void {
       "show what apply would change on each host (read-only: facts are gathered over SSH)",
     )
     .option("--host <name>", "plan one host only")
+    .option("-l, --limit <pattern>", LIMIT_HELP)
     .option("--assume-fresh", "plan against a blank FreeBSD host without connecting (offline)")
     .option(
       "--detailed-exitcode",

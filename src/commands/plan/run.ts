@@ -7,6 +7,7 @@ import { renderPlan } from "../../views/plan.js";
 
 export interface PlanOptions {
   host?: string;
+  limit?: string;
   assumeFresh?: boolean;
   detailedExitcode?: boolean;
   acceptNewHostKey?: boolean;
@@ -15,7 +16,7 @@ export interface PlanOptions {
 export async function run(ctx: Context, opts: PlanOptions): Promise<number> {
   const assumeFresh = opts.assumeFresh === true;
   const input = await checkInput(ctx.inventoryFile, { assumeFresh });
-  const session = await openSession(input, selectHosts(input.inventory, opts.host), {
+  const session = await openSession(input, selectHosts(input.inventory, opts), {
     assumeFresh,
     acceptNewHostKey: opts.acceptNewHostKey === true,
   });

@@ -11,13 +11,14 @@ import { type RenewResult, renewView } from "../../views/renew-certs.js";
 
 export interface RenewCertsOptions {
   host?: string;
+  limit?: string;
   force?: boolean;
   acceptNewHostKey?: boolean;
 }
 
 export async function run(ctx: Context, opts: RenewCertsOptions): Promise<number> {
   const { inventory } = requireInventory(ctx);
-  const hosts = selectHosts(inventory, opts.host);
+  const hosts = selectHosts(inventory, opts);
   const show = renewView(ctx.out);
   const results = await pool(hosts, 4, (host) => renew(host, opts));
   for (const result of results) show({ type: "renew_result", result });
