@@ -24,3 +24,14 @@ export function cli(
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** The CLI against one inventory, keeping every output so a test can search them all at the end. */
+export function recordingCli(inventory: () => string, env: () => Record<string, string>) {
+  const outputs: string[] = [];
+  const run = (args: string[]): CliResult => {
+    const r = cli([...args, "-i", inventory()], { env: env() });
+    outputs.push(r.stdout, r.stderr);
+    return r;
+  };
+  return { run, outputs };
+}

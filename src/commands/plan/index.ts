@@ -11,6 +11,10 @@ export function register(program: Command, runner: Runner): void {
     )
     .option("--host <name>", "plan one host only")
     .option("-l, --limit <pattern>", LIMIT_HELP)
+    .option(
+      "--out <file>",
+      "save the plan with the facts it was made from (no secrets) for `apply FILE`",
+    )
     .option("--assume-fresh", "plan against a blank FreeBSD host without connecting (offline)")
     .option(
       "--detailed-exitcode",
@@ -22,7 +26,7 @@ export function register(program: Command, runner: Runner): void {
     )
     .addHelpText(
       "after",
-      "\nExamples:\n  $ provision plan -i inventory.yaml\n  $ provision plan --assume-fresh -i inventory.example.yaml   # offline preview\n  $ provision plan -i inventory.yaml --json --detailed-exitcode",
+      "\nExamples:\n  $ provision plan -i inventory.yaml\n  $ provision plan --assume-fresh -i inventory.example.yaml   # offline preview\n  $ provision plan -i inventory.yaml --json --detailed-exitcode\n  $ provision plan -i inventory.yaml --limit europe --out europe.plan",
     )
     .action(runner<PlanOptions>(async (ctx, opts) => (await import("./run.js")).run(ctx, opts)));
 }

@@ -3,7 +3,7 @@ import { requireInventory } from "../../cli/require-inventory.js";
 import { selectHosts } from "../../cli/select-hosts.js";
 import { connectHost } from "../../connector/connect-host.js";
 import { cmd } from "../../connector/quote.js";
-import { EXIT_ERROR, EXIT_OK } from "../../errors.js";
+import { EXIT_ERROR, EXIT_OK, UserError } from "../../errors.js";
 import { certDir, PATHS } from "../../freebsd/paths.js";
 import type { Host } from "../../inventory/types.js";
 import { pool } from "../../util/pool.js";
@@ -20,7 +20,19 @@ export async function run(ctx: Context, opts: RenewCertsOptions): Promise<number
   const { inventory } = requireInventory(ctx);
   const hosts = selectHosts(inventory, opts);
   const show = renewView(ctx.out);
-  const results = await pool(hosts, 4, (host) => renew(host, opts));
+  // One host that cannot be reached or fails is its own result; the others go on.
+  const results = await pool(hosts, 4, (host) =>
+    renew(host, opts).catch(
+      (err: Error): RenewResult => ({
+        host: host.name,
+        ok: false,
+        renewed: false,
+        serial: undefined,
+        notAfter: undefined,
+        output: err instanceof UserError ? [err.message, err.hint ?? ""].join("\n") : String(err),
+      }),
+    ),
+  );
   for (const result of results) show({ type: "renew_result", result });
   return results.every((r) => r.ok) ? EXIT_OK : EXIT_ERROR;
 }
