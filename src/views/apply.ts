@@ -7,6 +7,7 @@ import { acmeHint } from "./acme-hints.js";
 import { diagnosticEvent } from "./diagnostics.js";
 import type { Output } from "./output.js";
 import { changeSummaryEvent, stepText } from "./plan.js";
+import { LiveBoard } from "./progress.js";
 
 /** What became of one host: the rows of the summary table. */
 export interface HostOutcome {
@@ -22,6 +23,8 @@ export interface HostOutcome {
 export type ApplyViewEvent =
   | ApplyEvent
   | { type: "apply_cancelled" }
+  /** A sign of life from a host's long-running step (a heartbeat, or a line of its output). */
+  | { type: "apply_progress"; host: string; elapsedMs: number; note?: string }
   /** A host failed before or outside its steps (unreachable, locked, its plan has errors). */
   | { type: "apply_host_failed"; host: string; reason: string; hint?: string }
   /** A saved plan no longer matches its hosts: nothing is applied. */
@@ -32,14 +35,61 @@ export type ApplyViewEvent =
   | { type: "apply_result"; result: ApplyResult; changes: Change[] };
 
 /**
- * The view for one apply. `live` (a terminal) shows each step as it starts and when it is done;
- * otherwise (a log) each step is one line.
+ * The view for one apply. `live` (a terminal, not CI): one line per host redrawn in place, the
+ * rest printed above it. Otherwise (a log) each step is one line, and a long step says it is
+ * still running every 30 s.
  */
 export function applyView(out: Output, live: boolean): (e: ApplyViewEvent) => void {
-  return out.options.json ? (e) => applyJson(out, e) : (e) => applyHuman(out, live, e);
+  if (out.options.json) return (e) => applyJson(out, e);
+  if (!live) return plainView(out);
+  const board = new LiveBoard(out, () => process.stdout.columns ?? 80);
+  return (e) => {
+    switch (e.type) {
+      case "apply_start":
+        board.step(e.host, e.index, e.total, `${e.change.address}: ${stepText(e.step)}`);
+        return;
+      case "apply_complete":
+        return;
+      case "apply_progress":
+        board.heartbeat(e.host, e.note);
+        return;
+      case "apply_result":
+        board.above(() => applyHuman(out, e));
+        board.finish(
+          e.result.host,
+          e.result.ok,
+          `${e.result.applied}/${e.result.total ?? e.result.applied} steps`,
+        );
+        return;
+      case "apply_summary":
+        board.stop();
+        applyHuman(out, e);
+        return;
+      default:
+        board.above(() => applyHuman(out, e));
+    }
+  };
 }
 
-function applyHuman(out: Output, live: boolean, e: ApplyViewEvent): void {
+const QUIET_MS = 30_000;
+
+function plainView(out: Output): (e: ApplyViewEvent) => void {
+  const lastLine = new Map<string, number>();
+  return (e) => {
+    if (e.type === "apply_start") {
+      lastLine.set(e.host, Date.now());
+      out.line(`${e.host}: [${e.index}/${e.total}] ${e.change.address}: ${stepText(e.step)}`);
+    } else if (e.type === "apply_progress") {
+      if (Date.now() - (lastLine.get(e.host) ?? 0) < QUIET_MS) return;
+      lastLine.set(e.host, Date.now());
+      out.line(
+        `${e.host}: still running (${Math.round(e.elapsedMs / 1000)} s)${e.note ? `: ${e.note}` : ""}`,
+      );
+    } else applyHuman(out, e);
+  };
+}
+
+function applyHuman(out: Output, e: ApplyViewEvent): void {
   switch (e.type) {
     case "apply_cancelled":
       out.line("Apply cancelled; nothing was changed.");
@@ -58,17 +108,9 @@ function applyHuman(out: Output, live: boolean, e: ApplyViewEvent): void {
     case "apply_summary":
       for (const l of summaryTable(e.hosts, out)) out.line(l);
       return;
-    case "apply_start": {
-      const text = `${e.host}: [${e.index}/${e.total}] ${e.change.address}: ${stepText(e.step)}`;
-      out.line(live ? out.paint("dim", `${text} ...`) : text);
-      return;
-    }
+    case "apply_start":
     case "apply_complete":
-      if (live)
-        out.line(
-          `${e.host}:   ${out.paint("green", "done")} (${(e.elapsedMs / 1000).toFixed(1)} s)`,
-        );
-      return;
+    case "apply_progress":
     case "apply_errored":
       return; // told with the host's result, after its output
     case "apply_result": {
@@ -91,6 +133,13 @@ function applyJson(out: Output, e: ApplyViewEvent): void {
   switch (e.type) {
     case "apply_cancelled":
       out.event("info", "Apply cancelled; nothing was changed.", "apply_cancelled");
+      return;
+    case "apply_progress":
+      out.event("info", `${e.host}: still running`, "apply_progress", {
+        host: e.host,
+        elapsed_ms: e.elapsedMs,
+        ...(e.note ? { note: e.note } : {}),
+      });
       return;
     case "apply_host_failed":
       diagnosticEvent(

@@ -2,7 +2,10 @@ import { redact } from "../secrets/redact.js";
 
 export interface OutputOptions {
   json: boolean;
+  /** Colour on standard output. */
   color: boolean;
+  /** Colour on standard error, decided by its own terminal check (defaults to `color`). */
+  colorErr?: boolean;
   /** provision's version, announced by the first event of every --json stream. */
   version: string;
 }
@@ -20,11 +23,17 @@ export class Output {
   ) {}
 
   line(text = ""): void {
-    this.out.write(`${redact(text)}\n`);
+    this.out.write(`${redact(this.options.color ? text : plain(text))}\n`);
   }
 
   error(text: string): void {
-    this.err.write(`${redact(text)}\n`);
+    const color = this.options.colorErr ?? this.options.color;
+    this.err.write(`${redact(color ? text : plain(text))}\n`);
+  }
+
+  /** Text as it is, no newline added: a live view redrawing its lines (escapes included). */
+  raw(text: string): void {
+    this.out.write(redact(text));
   }
 
   /**
@@ -52,7 +61,8 @@ export class Output {
   }
 
   paint(code: "red" | "green" | "yellow" | "bold" | "dim" | "cyan", text: string): string {
-    if (!this.options.color) return text;
+    // Painted when either stream shows colour; each stream drops what it does not show.
+    if (!this.options.color && !this.options.colorErr) return text;
     const codes = { red: 31, green: 32, yellow: 33, bold: 1, dim: 2, cyan: 36 } as const;
     return `\u001b[${codes[code]}m${text}\u001b[0m`;
   }
@@ -62,14 +72,28 @@ export class Output {
   }
 }
 
-/** Colour only on a terminal, never with NO_COLOR (no-color.org) or --no-color. */
+// The colour codes paint() writes.
+const SGR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
+
+/** Text without colour codes. */
+export function plain(text: string): string {
+  return text.replace(SGR, "");
+}
+
+/**
+ * Colour for one stream: never with --no-color or NO_COLOR (no-color.org); always with
+ * FORCE_COLOR (other than 0/false); otherwise when that stream is a terminal.
+ */
 export function colorWanted(
   flag: boolean | undefined,
-  stream: NodeJS.WriteStream = process.stdout,
+  stream: { isTTY?: boolean } = process.stdout,
+  env: NodeJS.ProcessEnv = process.env,
 ): boolean {
   if (flag === false) return false;
-  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== "") return false;
-  return Boolean(stream.isTTY);
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return !["0", "false"].includes(force);
+  return stream.isTTY === true;
 }
 
 /**

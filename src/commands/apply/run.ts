@@ -11,6 +11,7 @@ import { checkInput, type HostSession, openSession } from "../../plan/session.js
 import { pool } from "../../util/pool.js";
 import { type ApplyViewEvent, applyView, type HostOutcome } from "../../views/apply.js";
 import { renderPlan } from "../../views/plan.js";
+import { liveWanted } from "../../views/progress.js";
 
 export interface ApplyOptions {
   host?: string;
@@ -45,7 +46,7 @@ export async function run(ctx: Context, opts: ApplyOptions, args: string[] = [])
     lockAs: who,
   });
   try {
-    const show = applyView(out, process.stdout.isTTY === true);
+    const show = applyView(out, liveWanted(process.stdout));
     if (saved) {
       const drift = session.hosts
         .filter((hs) => !hs.error)
