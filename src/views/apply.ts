@@ -42,7 +42,8 @@ export type ApplyViewEvent =
 export function applyView(out: Output, live: boolean): (e: ApplyViewEvent) => void {
   if (out.options.json) return (e) => applyJson(out, e);
   if (!live) return plainView(out);
-  const board = new LiveBoard(out, () => process.stdout.columns ?? 80);
+  // A terminal that reports no size (0 columns) gets the classic 80.
+  const board = new LiveBoard(out, () => process.stdout.columns || 80);
   return (e) => {
     switch (e.type) {
       case "apply_start":

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadInventory } from "../../src/inventory/load.js";
 import type { HostSet } from "../../testhost/src/hosts.js";
-import { recordingCli } from "../helpers/cli.js";
+import { onTerminal, recordingCli } from "../helpers/cli.js";
 import { makeStore } from "../helpers/secrets.js";
 import { sh, testHosts } from "../helpers/testhost.js";
 
@@ -133,6 +133,19 @@ describe("a fleet where some hosts fail", { timeout: 600_000 }, () => {
     expect(r.stderr).toContain("files[/etc/resolv.conf].mode: 0644 -> 0600");
     expect(sh(set, 0, "grep -c 'more drift' /etc/periodic.conf").stdout).toBe("1\n");
     expect(sh(set, 0, `test -d ${LOCK}`).code).toBe(1);
+  });
+
+  it("on a terminal, shows one live line per host redrawn in place, then the summary table", () => {
+    sh(set, 0, "echo '# drift' >> /etc/periodic.conf");
+    sh(set, 1, "echo '# drift' >> /etc/periodic.conf");
+    const r = onTerminal(["apply", "--yes", "-i", inv], [], set.dir, { ...env, CI: "" });
+    expect(r.code).toBe(0);
+    // Host lines with their step, redrawn by moving up over the board and erasing it.
+    expect(r.screen).toMatch(/matrix[12] +\[1\/\d+\] \d+\.\d s +file \/etc\/periodic\.conf/);
+    const esc = String.fromCharCode(27);
+    expect(r.screen).toMatch(new RegExp(`${esc}\\[\\d+F${esc}\\[J`));
+    expect(r.screen).toMatch(/matrix1 +done in \d+\.\d s +1\/1 steps/);
+    expect(r.screen).toContain("Summary: 3 converged, 0 failed, 0 skipped.");
   });
 
   it("an unreachable host is its own failure; the others converge", async () => {

@@ -35,3 +35,28 @@ export function recordingCli(inventory: () => string, env: () => Record<string, 
   };
   return { run, outputs };
 }
+
+/**
+ * Runs the CLI on a pseudo-terminal (test/helpers/pty-run.py), typing the answers when their
+ * prompts appear; `screen` is everything the terminal showed.
+ */
+export function onTerminal(
+  args: string[],
+  steps: [string, string][],
+  cwd: string,
+  env: object,
+): { code: number; screen: string } {
+  const r = spawnSync(
+    "python3",
+    [
+      join(ROOT, "test/helpers/pty-run.py"),
+      JSON.stringify(steps),
+      "--",
+      process.execPath,
+      BIN,
+      ...args,
+    ],
+    { cwd, env: { ...process.env, NO_COLOR: "1", ...env }, encoding: "utf8", timeout: 90_000 },
+  );
+  return JSON.parse(r.stdout) as { code: number; screen: string };
+}

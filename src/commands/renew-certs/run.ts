@@ -22,16 +22,18 @@ export async function run(ctx: Context, opts: RenewCertsOptions): Promise<number
   const show = renewView(ctx.out);
   // One host that cannot be reached or fails is its own result; the others go on.
   const results = await pool(hosts, 4, (host) =>
-    renew(host, opts).catch(
-      (err: Error): RenewResult => ({
+    renew(host, opts).catch((err: unknown): RenewResult => {
+      if (!(err instanceof UserError)) throw err;
+      return {
         host: host.name,
         ok: false,
         renewed: false,
         serial: undefined,
         notAfter: undefined,
-        output: err instanceof UserError ? [err.message, err.hint ?? ""].join("\n") : String(err),
-      }),
-    ),
+        output: "",
+        error: { message: err.message, ...(err.hint ? { hint: err.hint } : {}) },
+      };
+    }),
   );
   for (const result of results) show({ type: "renew_result", result });
   return results.every((r) => r.ok) ? EXIT_OK : EXIT_ERROR;
