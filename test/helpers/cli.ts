@@ -21,6 +21,8 @@ export function cli(
     input: opts.input ?? "",
     encoding: "utf8",
     timeout: 600_000,
+    // A fleet's plan output runs to megabytes.
+    maxBuffer: 1 << 28,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
