@@ -13,6 +13,7 @@ declare -A NEED=(
   [curl]=curl
   [ssh-keygen]=openssh-client
   [python3]=python3
+  [pip3]=python3-pip
   [debootstrap]=debootstrap
   [zsh]=zsh
   [fish]=fish

@@ -7,6 +7,15 @@ import type { Change, Step } from "../resources/types.js";
 export type ApplyEvent =
   | { type: "apply_start"; host: string; change: Change; step: Step; index: number; total: number }
   | { type: "apply_complete"; host: string; change: Change; step: Step; elapsedMs: number }
+  /** Every few seconds while a step runs: it is alive, and what it printed last. */
+  | {
+      type: "apply_progress";
+      host: string;
+      change: Change;
+      step: Step;
+      elapsedMs: number;
+      lastLine?: string;
+    }
   | {
       type: "apply_errored";
       host: string;
@@ -28,17 +37,21 @@ export interface ApplyResult {
   failed?: { change: Change; step: Step; code: number; stderr: string; stdout: string };
 }
 
+/** No fixed limit on a step (a pip build takes many minutes on a small host), only on silence. */
+export const STEP_IDLE_TIMEOUT_MS = 30 * 60_000;
+export const HEARTBEAT_MS = 5_000;
+
 export async function applyPlan(
   conn: Connector,
   plan: HostPlan,
   onEvent: (e: ApplyEvent) => void,
-  shouldStop: () => boolean = () => false,
+  opts: { heartbeatMs?: number; shouldStop?: () => boolean } = {},
 ): Promise<ApplyResult> {
   const steps = plan.changes.flatMap((change) => change.steps.map((step) => ({ change, step })));
   const total = steps.length;
   let applied = 0;
   for (const [i, { change, step }] of steps.entries()) {
-    if (shouldStop()) return { host: plan.host, ok: false, applied, total, stopped: true };
+    if (opts.shouldStop?.()) return { host: plan.host, ok: false, applied, total, stopped: true };
     onEvent({
       type: "apply_start",
       host: plan.host,
@@ -52,7 +65,25 @@ export async function applyPlan(
       step.kind === "write"
         ? writeScript(step.path, step.content, step.owner, step.group, step.mode)
         : step.script;
-    const r = await conn.exec(`${script}\n`, { timeoutMs: 30 * 60_000 });
+    let lastLine: string | undefined;
+    const beat = setInterval(() => {
+      onEvent({
+        type: "apply_progress",
+        host: plan.host,
+        change,
+        step,
+        elapsedMs: Date.now() - t0,
+        ...(lastLine !== undefined ? { lastLine } : {}),
+      });
+    }, opts.heartbeatMs ?? HEARTBEAT_MS);
+    const r = await conn
+      .exec(`${script}\n`, {
+        idleTimeoutMs: STEP_IDLE_TIMEOUT_MS,
+        onOutput: (line) => {
+          lastLine = line;
+        },
+      })
+      .finally(() => clearInterval(beat));
     if (r.code !== 0) {
       onEvent({
         type: "apply_errored",

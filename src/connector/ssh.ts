@@ -1,15 +1,23 @@
 // The SSH connector: one ssh2 connection per host, TCP_NODELAY and keepalives, host keys
 // checked against known_hosts, key file or agent, ~/.ssh/config honoured, root by login,
 // sudo or doas.
-import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { resolve } from "node:path";
 import SSHConfig from "ssh-config";
-import { Client, type ConnectConfig } from "ssh2";
+import { Client, type ConnectConfig, type ServerHostKeyAlgorithm } from "ssh2";
 import { UserError } from "../errors.js";
 import type { HostConfig } from "../inventory/types.js";
-import { addKnownHost, checkKnownHosts, type HostKey } from "./known-hosts.js";
-import type { Connector, ExecResult } from "./types.js";
+import { readBoundedFile } from "../util/files.js";
+import {
+  addKnownHost,
+  checkKnownHosts,
+  fingerprint,
+  type HostKey,
+  hostKeyAlgorithms,
+} from "./known-hosts.js";
+import { lastLineTracker } from "./last-line.js";
+import { loadPrivateKey } from "./private-key.js";
+import type { Connector, ExecOptions, ExecResult } from "./types.js";
 
 export const REMOTE_PATH = "/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin";
 
@@ -45,7 +53,7 @@ export function resolveSsh(
   let cfg: Record<string, string | string[]> = {};
   const file = configFile ?? resolve(homedir(), ".ssh/config");
   try {
-    const parsed = SSHConfig.parse(readFileSync(file, "utf8"));
+    const parsed = SSHConfig.parse(readBoundedFile(file, 1024 * 1024).toString("utf8"));
     // Match exec would run local commands: never evaluated.
     cfg = parsed.compute({ Host: ssh.address }, { matchExec: false }) as Record<
       string,
@@ -59,7 +67,16 @@ export function resolveSsh(
     return Array.isArray(v) ? v[0] : v;
   };
   const host = one("HostName") ?? ssh.address;
-  const port = explicit.has("port") ? ssh.port : Number(one("Port") ?? ssh.port);
+  const configPort = one("Port");
+  if (!explicit.has("port") && configPort !== undefined && !/^[0-9]{1,5}$/.test(configPort)) {
+    throw new UserError(`${file}: Port ${configPort} for ${ssh.address} is not a port number`);
+  }
+  const port = explicit.has("port") ? ssh.port : Number(configPort ?? ssh.port);
+  if (port < 1 || port > 65535) {
+    throw new UserError(`${file}: Port ${port} for ${ssh.address} is out of range 1-65535`, {
+      hint: "Fix the Port line in the ssh config, or set ssh.port in the inventory.",
+    });
+  }
   const user = explicit.has("user") ? ssh.user : (one("User") ?? ssh.user);
   const keyFile = ssh.key ?? one("IdentityFile");
   const knownHosts = ssh.known_hosts ?? one("UserKnownHostsFile") ?? "~/.ssh/known_hosts";
@@ -70,6 +87,45 @@ export function resolveSsh(
     ...(keyFile ? { keyFile: expandHome(keyFile) } : {}),
     knownHosts: expandHome(knownHosts.split(/\s+/)[0] as string),
   };
+}
+
+/** undefined when the key may be used; otherwise why not, as OpenSSH would say it. */
+function verifyHostKey(
+  name: string,
+  r: Resolved,
+  key: HostKey,
+  acceptNew: boolean,
+): UserError | undefined {
+  const verdict = checkKnownHosts(r.knownHosts, r.host, r.port, key);
+  const where = `host ${name} (${r.host}:${r.port})`;
+  if (verdict.status === "match") return undefined;
+  if (verdict.status === "unknown") {
+    if (acceptNew) {
+      addKnownHost(r.knownHosts, r.host, r.port, key);
+      return undefined;
+    }
+    const others =
+      verdict.otherTypes.length > 0
+        ? ` (${r.knownHosts} holds its ${verdict.otherTypes.join(", ")} key, which it no longer offers)`
+        : "";
+    return new UserError(
+      `${where} is not in ${r.knownHosts}: its ${key.type} key ${fingerprint(key)} is unknown${others}`,
+      {
+        hint: "Compare the fingerprint with the host's (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on its console), then run again with --accept-new-host-key to record it.",
+      },
+    );
+  }
+  if (verdict.status === "revoked") {
+    return new UserError(
+      `${where} offered the ${key.type} key ${fingerprint(key)}, marked @revoked in ${r.knownHosts}`,
+    );
+  }
+  return new UserError(
+    `HOST KEY CHANGED for ${name} (${r.host}:${r.port}): it offered the ${key.type} key ${fingerprint(key)}, which does not match ${r.knownHosts}. Someone may be intercepting the connection, or the host was reinstalled.`,
+    {
+      hint: "Refusing to connect. If the change is expected, remove the old entry from known_hosts (ssh-keygen -R) and verify the new key.",
+    },
+  );
 }
 
 export class SshConnector implements Connector {
@@ -93,6 +149,8 @@ export class SshConnector implements Connector {
     const r = resolveSsh(ssh, explicit, opts.sshConfigFile);
     const conn = new SshConnector(name, ssh.become);
     let refusal: UserError | undefined;
+    // Read before connecting: an unreadable known_hosts is bad input, not a failed handshake.
+    const algorithms = hostKeyAlgorithms(r.knownHosts, r.host, r.port);
     const config: ConnectConfig = {
       host: r.host,
       port: r.port,
@@ -100,43 +158,21 @@ export class SshConnector implements Connector {
       readyTimeout: 20_000,
       keepaliveInterval: 15_000,
       keepaliveCountMax: 4,
+      algorithms: { serverHostKey: algorithms as ServerHostKeyAlgorithm[] },
       hostVerifier: (blob: Buffer) => {
-        const key = keyFromBlob(blob);
-        const verdict = checkKnownHosts(r.knownHosts, r.host, r.port, key);
-        if (verdict.status === "match") return true;
-        if (verdict.status === "unknown" && opts.acceptNewHostKey) {
-          addKnownHost(r.knownHosts, r.host, r.port, key);
-          return true;
+        try {
+          refusal = verifyHostKey(name, r, keyFromBlob(blob), opts.acceptNewHostKey === true);
+        } catch (err) {
+          refusal =
+            err instanceof UserError
+              ? err
+              : new UserError(`host ${name}: cannot check its key: ${(err as Error).message}`);
         }
-        refusal =
-          verdict.status === "unknown"
-            ? new UserError(
-                `host ${name} (${r.host}:${r.port}) is not in ${r.knownHosts}: its ${key.type} key is unknown`,
-                {
-                  hint: "Check the key fingerprint out of band, then run again with --accept-new-host-key to record it.",
-                },
-              )
-            : verdict.status === "revoked"
-              ? new UserError(
-                  `host ${name} (${r.host}:${r.port}) offered a key marked @revoked in ${r.knownHosts}`,
-                )
-              : new UserError(
-                  `HOST KEY CHANGED for ${name} (${r.host}:${r.port}): it offered a ${key.type} key that does not match ${r.knownHosts}. Someone may be intercepting the connection, or the host was reinstalled.`,
-                  {
-                    hint: "Refusing to connect. If the change is expected, remove the old entry from known_hosts (ssh-keygen -R) and verify the new key.",
-                  },
-                );
-        return false;
+        return refusal === undefined;
       },
     };
     if (r.keyFile) {
-      try {
-        config.privateKey = readFileSync(r.keyFile);
-      } catch (err) {
-        throw new UserError(
-          `cannot read SSH key ${r.keyFile} for host ${name}: ${(err as Error).message}`,
-        );
-      }
+      Object.assign(config, await loadPrivateKey(r.keyFile, name));
     } else if (process.env.SSH_AUTH_SOCK) {
       config.agent = process.env.SSH_AUTH_SOCK;
     } else {
@@ -163,7 +199,7 @@ export class SshConnector implements Connector {
     return conn;
   }
 
-  exec(script: string, opts: { timeoutMs?: number } = {}): Promise<ExecResult> {
+  exec(script: string, opts: ExecOptions = {}): Promise<ExecResult> {
     this.roundTrips++;
     return new Promise((resolveExec, reject) => {
       // The login shell expands $SSH_CLIENT before sudo/doas reset the environment: the script
@@ -174,18 +210,42 @@ export class SshConnector implements Connector {
         const out: Buffer[] = [];
         const errOut: Buffer[] = [];
         let timer: NodeJS.Timeout | undefined;
+        let idle: NodeJS.Timeout | undefined;
+        const fail = (why: string) => {
+          stream.close();
+          reject(new UserError(`host ${this.name}: ${why}`));
+        };
         if (opts.timeoutMs) {
-          timer = setTimeout(() => {
-            stream.close();
-            reject(
-              new UserError(`host ${this.name}: command timed out after ${opts.timeoutMs} ms`),
-            );
-          }, opts.timeoutMs);
+          const ms = opts.timeoutMs;
+          timer = setTimeout(() => fail(`command timed out after ${ms} ms`), ms);
         }
-        stream.on("data", (d: Buffer) => out.push(d));
-        stream.stderr.on("data", (d: Buffer) => errOut.push(d));
+        const alive = () => {
+          if (!opts.idleTimeoutMs) return;
+          const ms = opts.idleTimeoutMs;
+          if (idle) clearTimeout(idle);
+          idle = setTimeout(
+            () =>
+              fail(
+                `command printed nothing for ${ms >= 60_000 ? `${ms / 60_000} min` : `${ms / 1000} s`}: stopped`,
+              ),
+            ms,
+          );
+        };
+        alive();
+        const lines = opts.onOutput ? lastLineTracker(opts.onOutput) : undefined;
+        stream.on("data", (d: Buffer) => {
+          out.push(d);
+          alive();
+          lines?.(d, "out");
+        });
+        stream.stderr.on("data", (d: Buffer) => {
+          errOut.push(d);
+          alive();
+          lines?.(d, "err");
+        });
         stream.on("close", (code: number | null) => {
           if (timer) clearTimeout(timer);
+          if (idle) clearTimeout(idle);
           resolveExec({
             code: code ?? -1,
             stdout: Buffer.concat(out).toString("utf8"),

@@ -18,6 +18,12 @@ export const PATHS = {
   coturnCertDir: "/usr/local/etc/coturn/certs",
   dhParams: "/usr/local/etc/ssl/dhparam.pem",
   postgresHome: "/var/db/postgres",
+  /** Where upgrade-postgres writes its dump by default (owned by postgres, who writes it). */
+  upgradeDumpDir: "/var/db/postgres/upgrade",
+  /** upgrade-postgres's own state: root's, 0700, apart from anything postgres can write. */
+  upgradeStateDir: "/var/db/provision/upgrade",
+  /** lockf(1) file that keeps two upgrade steps from overlapping. */
+  upgradeLock: "/var/run/provision-upgrade.lock",
 } as const;
 
 /** The FreeBSD postgresql rc script's default data directory for a major version. */

@@ -2,7 +2,15 @@
 // value's origin, so a bad value in a group's vars is reported once, where it is written.
 import type { Diagnostic } from "../diagnostics.js";
 import { cronScheduleError } from "../util/cron.js";
-import { isDnsName, isEmail, isIPv4, isIPv6, parseCidr } from "../util/net.js";
+import {
+  type Cidr,
+  coversEverything,
+  isDnsName,
+  isEmail,
+  isIPv4,
+  isIPv6,
+  parseCidr,
+} from "../util/net.js";
 import { describeControlChar, firstControlChar } from "../util/text.js";
 import {
   compareVersions,
@@ -13,6 +21,8 @@ import {
   SUPPORTED_POSTGRESQL,
   SUPPORTED_PYTHON,
 } from "../versions.js";
+import { backupDirProblem } from "./backup-dir.js";
+import { checkSynapseInstall } from "./install-checks.js";
 import { type MergedHost, originOf } from "./merge.js";
 import type { Source } from "./source.js";
 import { dotted } from "./structure.js";
@@ -126,6 +136,7 @@ export function checkHost(source: Source, host: MergedHost, c: HostConfig): Diag
   // Management networks: the only way in over SSH, so they must be real and never "anywhere".
   if (Array.isArray(c.management_cidrs)) {
     const seen = new Map<string, number>();
+    const parsed: Cidr[] = [];
     c.management_cidrs.forEach((entry, i) => {
       const p = `management_cidrs.${i}`;
       if (typeof entry !== "string") return;
@@ -162,7 +173,20 @@ export function checkHost(source: Source, host: MergedHost, c: HostConfig): Diag
         });
       }
       seen.set(cidr.network, i);
+      parsed.push(cidr);
     });
+    for (const family of [4, 6] as const) {
+      if (parsed.some((x) => x.prefix === 0) || !coversEverything(parsed, family)) continue;
+      report(
+        "management_cidrs",
+        `management networks together cover the whole IPv${family} Internet (${parsed
+          .filter((x) => x.family === family)
+          .map((x) => x.network)
+          .join(
+            ", ",
+          )}), which would open SSH to everyone; list only the networks you administer from`,
+      );
+    }
   }
 
   const email = (p: string, v: string | undefined) => {
@@ -215,6 +239,8 @@ export function checkHost(source: Source, host: MergedHost, c: HostConfig): Diag
       `Synapse ${c.versions.synapse} is too old; use ${MIN_SYNAPSE} or newer`,
     );
   }
+
+  checkSynapseInstall(c, report);
 
   // Ports: nothing may listen twice, and the TURN relay range must stay clear of every listener.
   const ports = listeningPorts(c);
@@ -271,6 +297,14 @@ export function checkHost(source: Source, host: MergedHost, c: HostConfig): Diag
       report(
         p,
         `'${p}' must be an absolute path of letters, digits, '.', '_', '-' and '/', got ${JSON.stringify(v)}`,
+      );
+      continue;
+    }
+    const problem = p === "backup.dir" && explicit(p) ? backupDirProblem(c.backup.dir) : undefined;
+    if (problem) {
+      report(
+        p,
+        `'backup.dir' ${JSON.stringify(c.backup.dir)} ${problem}; the plan gives it to postgres, so choose a directory of its own such as /var/db/postgres/backups`,
       );
     }
   }

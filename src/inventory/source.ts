@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import {
   Document,
   isMap,
@@ -10,6 +9,7 @@ import {
   parseDocument,
 } from "yaml";
 import type { Diagnostic, Position, Range } from "../diagnostics.js";
+import { readBoundedFile } from "../util/files.js";
 
 /** A parsed inventory file that can turn any node or offset back into FILE:LINE:COL. */
 export class Source {
@@ -91,7 +91,7 @@ function fileError(file: string, summary: string, detail?: string): Diagnostic {
 export function readInventorySource(file: string): ReadResult {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(file);
+    bytes = readBoundedFile(file, MAX_INVENTORY_BYTES);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why =
@@ -124,9 +124,9 @@ export function readInventorySource(file: string): ReadResult {
     };
   }
   const text = new TextDecoder("utf-8", { fatal: false }).decode(bytes);
-  const bad = text.indexOf("\uFFFD");
+  const bad = firstInvalidUtf8(text, bytes);
   const lines = new LineCounter();
-  if (bad !== -1) {
+  if (bad !== undefined) {
     const before = text.slice(0, bad);
     const line = before.split("\n").length;
     const column = bad - before.lastIndexOf("\n");
@@ -152,14 +152,28 @@ export function readInventorySource(file: string): ReadResult {
       ],
     };
   }
+  // YAML 1.2 core schema whatever the file says: no 1.1 octals, sexagesimals, yes/on booleans,
+  // merge keys or !!binary/!!timestamp values.
   const doc = parseDocument(text, {
     lineCounter: lines,
     prettyErrors: false,
     uniqueKeys: true,
     merge: false,
+    version: "1.2",
+    schema: "core",
+    resolveKnownTags: false,
   });
   const source = new Source(file, text, doc, lines);
   const diagnostics: Diagnostic[] = [];
+  const directive = /^%YAML[ \t]+(\S+)/m.exec(text);
+  if (directive && directive[1] !== "1.2") {
+    diagnostics.push({
+      severity: "error",
+      summary: `inventories are YAML 1.2; the directive '%YAML ${directive[1]}' would change what values mean (022, 3:00, yes, <<)`,
+      detail: "Remove the %YAML line and write the values as YAML 1.2 reads them.",
+      range: source.rangeOf([directive.index, directive.index + directive[0].length]),
+    });
+  }
   for (const e of [...doc.errors, ...doc.warnings]) {
     diagnostics.push({
       // An unknown tag would silently become a plain string: refuse it.
@@ -183,6 +197,31 @@ export function readInventorySource(file: string): ReadResult {
     });
   }
   return { source, diagnostics };
+}
+
+/** Inventories are small; this bounds a read of a device or a huge file passed by mistake. */
+const MAX_INVENTORY_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The index in `text` (decoded without `fatal`) of the first U+FFFD that stands for invalid
+ * bytes, not for a U+FFFD written in the file (EF BF BD), or undefined when the bytes are UTF-8.
+ */
+function firstInvalidUtf8(text: string, bytes: Buffer): number | undefined {
+  let at = text.indexOf("\uFFFD");
+  if (at === -1) return undefined;
+  // TextDecoder drops a leading byte order mark from the text, not from the bytes.
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  let offset = bom + Buffer.byteLength(text.slice(0, at));
+  while (at !== -1) {
+    if (bytes[offset] !== 0xef || bytes[offset + 1] !== 0xbf || bytes[offset + 2] !== 0xbd) {
+      return at;
+    }
+    const next = text.indexOf("\uFFFD", at + 1);
+    if (next === -1) return undefined;
+    offset += 3 + Buffer.byteLength(text.slice(at + 1, next));
+    at = next;
+  }
+  return undefined;
 }
 
 /** yaml's messages end with a code excerpt; keep the first sentence and say it plainly. */

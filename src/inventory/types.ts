@@ -21,6 +21,8 @@ export interface HostConfig {
   admin_email: string;
   versions: { freebsd: string; python: string; postgresql: number; synapse: string };
   synapse: {
+    /** pip: a virtualenv with versions.synapse; package: FreeBSD's py311-matrix-synapse. */
+    install: "pip" | "package";
     registration: boolean;
     guest_access: boolean;
     max_upload_size: string;

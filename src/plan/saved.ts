@@ -66,7 +66,6 @@ export function fingerprint(changes: Change[]): string {
   const shape = changes.map((c) => ({
     address: c.address,
     action: c.action,
-    error: c.error ?? null,
     steps: c.steps.map((s) =>
       s.kind === "write" ? [s.path, s.owner, s.group, s.mode, sha256(s.content)] : [s.description],
     ),

@@ -3,6 +3,7 @@
 import { certDir, PATHS, postgresDataDir } from "../freebsd/paths.js";
 import type { Host } from "../inventory/types.js";
 import { REQUIRED_SECRETS } from "../secrets/catalog.js";
+import { OLD_SIGNING_KEYS, parseOldSigningKeys } from "../secrets/signing-key.js";
 import { parseCidr } from "../util/net.js";
 
 export type Secrets = Record<string, string>;
@@ -30,6 +31,17 @@ export interface TemplateContext {
     federation_server: string;
     email_smtp_port: string;
     smtp_pass: string | false;
+    /** synapse.install, as flags for recipes' `when:`. */
+    from_pip: boolean;
+    from_package: boolean;
+    /** lxml for URL previews: built in the virtualenv (needs libxslt) or the py3NN-lxml package. */
+    pip_url_previews: boolean;
+    package_url_previews: boolean;
+    /** Owner group and mode of the data and log directories (the package's rc script sets them). */
+    dir_group: string;
+    dir_mode: string;
+    /** Replaced signing keys other servers may still need to verify old events. */
+    old_signing_keys: { id: string; key: string; expired_ts: number }[];
   };
   turn: Host["config"]["turn"] & { uris: string[] };
   certificates: Omit<Host["config"]["certificates"], "acme_ca_bundle"> & {
@@ -86,6 +98,15 @@ export function buildContext(host: Host, secrets: Secrets): TemplateContext {
       // Synapse's schema types smtp_port as a string.
       email_smtp_port: String(c.synapse.email.smtp_port),
       smtp_pass: smtpRef ? (secrets[smtpRef] ?? false) : false,
+      from_pip: c.synapse.install === "pip",
+      from_package: c.synapse.install === "package",
+      pip_url_previews: c.synapse.install === "pip" && c.synapse.url_previews,
+      package_url_previews: c.synapse.install === "package" && c.synapse.url_previews,
+      dir_group: c.synapse.install === "package" ? "wheel" : "synapse",
+      dir_mode: c.synapse.install === "package" ? "0755" : "0750",
+      old_signing_keys: Object.entries(parseOldSigningKeys(secrets[OLD_SIGNING_KEYS])).map(
+        ([id, k]) => ({ id, ...k }),
+      ),
     },
     turn: {
       ...c.turn,

@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto";
 import type { Host } from "../inventory/types.js";
 import { loadRecipe } from "../recipes/load.js";
+import { sha256 } from "../util/hash.js";
 import { buildContext, type Secrets, type TemplateContext } from "./context.js";
 import { renderString, renderTemplate } from "./engine.js";
 
@@ -27,10 +27,6 @@ export function lookup(ctx: object, path: string): unknown {
     v = (v as Record<string, unknown>)[part];
   }
   return v;
-}
-
-export function sha256(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
 }
 
 /** Renders every file resource of a recipe for one host, in recipe order. Pure: no I/O on hosts. */

@@ -2,7 +2,8 @@
 // its state in every plan; apply issues it when missing or due for renewal.
 import { q } from "../connector/quote.js";
 import type { FactRequest, Facts } from "../facts/types.js";
-import { type Change, change, type Resource } from "./types.js";
+import { defineResource, required } from "./descriptor.js";
+import { change, type Planned, planned, type Resource } from "./types.js";
 
 const DAY = 86_400_000;
 
@@ -41,17 +42,42 @@ export class CertificateResource implements Resource {
     return `certificate ${this.name}: ${certificateState(facts, this.certFile, this.renewDays).text}`;
   }
 
-  plan(facts: Facts): Change | null {
+  plan(facts: Facts): Planned {
     const state = certificateState(facts, this.certFile, this.renewDays);
-    if (!state.due) return null;
+    if (!state.due) return planned(null);
     // dehydrated answers the http-01 challenge through Apache's port-80 vhost, then its hook
     // copies the certificate for coturn and reloads Apache, which then serves HTTPS.
     const script = `dehydrated --cron --config ${q(this.config)}`;
-    return change(
-      this,
-      facts.certs.get(this.certFile) ? "update" : "create",
-      state.text === "missing" ? "issue with dehydrated (http-01)" : `renew: ${state.text}`,
-      [{ kind: "exec", description: `issue the certificate for ${this.name}`, script }],
+    return planned(
+      change(
+        this,
+        facts.certs.get(this.certFile) ? "update" : "create",
+        state.text === "missing" ? "issue with dehydrated (http-01)" : `renew: ${state.text}`,
+        [{ kind: "exec", description: `issue the certificate for ${this.name}`, script }],
+      ),
     );
   }
 }
+
+export const certificateType = defineResource({
+  type: "certificate",
+  name: "text",
+  props: {
+    /** The certificate file whose expiry decides. */
+    cert: required("text"),
+    /** dehydrated's configuration. */
+    config: required("text"),
+    /** Renew when fewer days remain. */
+    renew_days: required("text"),
+  },
+  build: (e, r) => [
+    new CertificateResource(
+      r.text(e.name),
+      e.recipe,
+      r.text(e.props.cert),
+      r.text(e.props.config),
+      Number(r.text(e.props.renew_days)),
+      e.notify,
+    ),
+  ],
+});

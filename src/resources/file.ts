@@ -1,7 +1,8 @@
 import { q } from "../connector/quote.js";
 import type { FactRequest, Facts } from "../facts/types.js";
-import { sha256 } from "../render/files.js";
-import { type Change, change, type Resource, type Step } from "./types.js";
+import { sha256 } from "../util/hash.js";
+import { defineResource, optional, required } from "./descriptor.js";
+import { type Change, change, type Planned, planned, type Resource, type Step } from "./types.js";
 
 /** Where replaced files are kept: outside config directories, so no daemon reads a backup. */
 export const BACKUP_DIR = "/var/backups/provision";
@@ -21,8 +22,11 @@ export function writeScript(
   const b64 = Buffer.from(content, "utf8").toString("base64");
   return [
     "set -e",
+    // Missing parents are traversable (0755, as mkdir(1) makes them under the usual umask):
+    // 0700 parents would hide e.g. /.well-known from Apache. Private directories are declared
+    // as directory resources with their own mode.
+    `(umask 022 && mkdir -p ${q(dir)})`,
     "umask 077",
-    `mkdir -p ${q(dir)}`,
     `t=$(mktemp ${q(`${dir}/.provision.XXXXXX`)})`,
     "trap 'rm -f \"$t\"' EXIT",
     `printf '%s' '${b64}' | openssl base64 -d -A > "$t"`,
@@ -35,6 +39,7 @@ export function writeScript(
   ].join("\n");
 }
 
+/** A file rendered from a template, written atomically. */
 export class FileResource implements Resource {
   readonly type = "file";
   constructor(
@@ -52,7 +57,11 @@ export class FileResource implements Resource {
     req.files.add(this.name);
   }
 
-  plan(facts: Facts): Change | null {
+  plan(facts: Facts): Planned {
+    return planned(this.compare(facts));
+  }
+
+  private compare(facts: Facts): Change | null {
     const cur = facts.files.get(this.name);
     const write: Step = {
       kind: "write",
@@ -85,44 +94,34 @@ export class FileResource implements Resource {
         ];
     return change(this, "update", diffs.join(", "), steps, {
       ...extra,
-      ...(contentChanged && !this.sensitive && cur.type === "file"
+      ...(contentChanged && cur.type === "file" // sensitive files get a masked diff
         ? { diffAgainst: { path: this.name, desired: this.content } }
         : {}),
     });
   }
 }
 
-export class DirectoryResource implements Resource {
-  readonly type = "directory";
-  constructor(
-    readonly name: string,
-    readonly recipe: string,
-    readonly owner: string,
-    readonly group: string,
-    readonly mode: string,
-    readonly notify: string[] = [],
-  ) {}
-
-  request(req: FactRequest): void {
-    req.files.add(this.name);
-  }
-
-  plan(facts: Facts): Change | null {
-    const cur = facts.files.get(this.name);
-    const script = `mkdir -p ${q(this.name)} && chown ${q(`${this.owner}:${this.group}`)} ${q(this.name)} && chmod ${q(this.mode)} ${q(this.name)}`;
-    const step: Step = { kind: "exec", description: `directory ${this.name}`, script };
-    if (!cur) return change(this, "create", `${this.owner}:${this.group} ${this.mode}`, [step]);
-    const diffs: string[] = [];
-    if (cur.type !== "directory") diffs.push(`is a ${cur.type}, should be a directory`);
-    if (cur.owner !== this.owner || cur.group !== this.group)
-      diffs.push(`owner ${cur.owner}:${cur.group} -> ${this.owner}:${this.group}`);
-    if (cur.mode !== this.mode) diffs.push(`mode ${cur.mode} -> ${this.mode}`);
-    if (diffs.length === 0) return null;
-    if (cur.type !== "directory") {
-      return change(this, "update", diffs.join(", "), [], {
-        error: `${this.name} exists but is a ${cur.type}, not a directory; move it away, then apply again`,
-      });
-    }
-    return change(this, "update", diffs.join(", "), [step]);
-  }
-}
+export const fileType = defineResource({
+  type: "file",
+  name: "text",
+  props: {
+    template: required("text"),
+    owner: required("text"),
+    group: required("text"),
+    mode: required("text"),
+    /** Holds secrets: never diffed or shown. */
+    sensitive: optional("boolean"),
+  },
+  build: (e, r) => [
+    new FileResource(
+      r.text(e.name),
+      e.recipe,
+      r.template(String(e.props.template)),
+      r.text(e.props.owner),
+      r.text(e.props.group),
+      r.text(e.props.mode),
+      e.props.sensitive === true,
+      e.notify,
+    ),
+  ],
+});

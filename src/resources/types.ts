@@ -1,5 +1,7 @@
 // Resources compare facts with the desired state and yield a change only when they differ.
-// plan() is pure: facts and desired state in, a Change (or null) out.
+// plan() is pure: facts, the planning state and the desired state in; a Change (or null) and
+// diagnostics out. Nothing is mutated, nothing random is drawn.
+import type { Diagnostic } from "../diagnostics.js";
 import type { FactRequest, Facts } from "../facts/types.js";
 
 export type Action = "create" | "update" | "delete";
@@ -33,10 +35,33 @@ export interface Change {
   steps: Step[];
   /** Handlers this change triggers. */
   notify: string[];
-  /** The change cannot be made automatically: the plan fails with this message. */
-  error?: string;
   /** A current file to fetch for the diff (second round trip, only when something changed). */
   diffAgainst?: { path: string; desired: string };
+  /** The resource declares that it changes the firewall (recipes: `firewall: true`). */
+  firewall?: boolean;
+  /** An existing path whose owner this change would replace (guards check whose it is). */
+  reowns?: { path: string; from: string; to: string };
+}
+
+/**
+ * What earlier changes of the same plan will have done by the time this resource applies
+ * (facts describe the host before the plan). Threaded through the plan in order.
+ */
+export interface PlanState {
+  /** pkg(8) is bootstrapped, or an earlier change bootstraps it. */
+  pkgReady: boolean;
+}
+
+export function initialState(facts: Facts): PlanState {
+  return { pkgReady: facts.pkgReady };
+}
+
+export interface Planned {
+  change: Change | null;
+  /** Problems the plan must show; an error stops apply. Summaries name the resource. */
+  diagnostics: Diagnostic[];
+  /** The planning state after this change (only what it alters). */
+  state?: Partial<PlanState>;
 }
 
 export interface Resource {
@@ -44,12 +69,14 @@ export interface Resource {
   name: string;
   recipe: string;
   notify: string[];
+  /** Declared in the recipe: this resource changes the firewall. */
+  firewall?: boolean;
   /** Adds the facts this resource needs. */
   request(req: FactRequest): void;
-  /** Compares with facts; null when nothing has to change. */
-  plan(facts: Facts): Change | null;
+  /** Compares with facts; no change when nothing differs. Pure. */
+  plan(facts: Facts, state: Readonly<PlanState>): Planned;
   /** A line the plan shows even without changes (e.g. a certificate's expiry). */
-  note?(facts: Facts): string;
+  note?(facts: Facts): string | undefined;
 }
 
 export function change(
@@ -68,6 +95,17 @@ export function change(
     summary,
     steps,
     notify: r.notify,
+    ...(r.firewall ? { firewall: true } : {}),
     ...extra,
   };
+}
+
+/** A plan result with just this change (or none). */
+export function planned(c: Change | null): Planned {
+  return { change: c, diagnostics: [] };
+}
+
+/** The change cannot be made automatically: it is shown, and the plan fails with this message. */
+export function refused(c: Change, message: string): Planned {
+  return { change: c, diagnostics: [{ severity: "error", summary: `${c.address}: ${message}` }] };
 }

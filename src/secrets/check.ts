@@ -69,7 +69,12 @@ export async function checkSecrets(
       ],
     };
   }
-  const diagnostics: Diagnostic[] = [];
+  const diagnostics: Diagnostic[] = read.problems.map((p) => ({
+    severity: "error",
+    summary: `${storeName}: ${p.summary}`,
+    detail: p.hint,
+    range: inventoryRange,
+  }));
   for (const host of inv.hosts) {
     const missing = REQUIRED_SECRETS.filter(
       (s) => lookupSecret(read.data, host.name, s.name) === undefined,

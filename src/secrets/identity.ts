@@ -1,7 +1,9 @@
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, resolve } from "node:path";
 import { UserError } from "../errors.js";
+import { readBoundedFile } from "../util/files.js";
+import { registerSecret } from "./redact.js";
 
 export interface IdentitySource {
   /** Where the identity came from, for messages (never the key itself). */
@@ -34,6 +36,9 @@ export function identitySource(inventoryDir: string, configured?: string): Ident
   return { origin: file, file };
 }
 
+/** age's bech32 encoding of an X25519 secret key (the checksum is verified when it is used). */
+const AGE_IDENTITY = /^AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}$/;
+
 /** Reads identities (AGE-SECRET-KEY-... lines); undefined when none is available. */
 export function readIdentities(src: IdentitySource): string[] | undefined {
   let text: string;
@@ -41,7 +46,7 @@ export function readIdentities(src: IdentitySource): string[] | undefined {
     text = process.env.PROVISION_AGE_IDENTITY ?? "";
   } else {
     try {
-      text = readFileSync(src.file, "utf8");
+      text = readBoundedFile(src.file, 64 * 1024).toString("utf8");
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
       throw new UserError(`cannot read age identity ${src.file}: ${(err as Error).message}`);
@@ -51,11 +56,18 @@ export function readIdentities(src: IdentitySource): string[] | undefined {
     .split(/\r?\n/)
     .map((l) => l.trim())
     .filter((l) => l !== "" && !l.startsWith("#"));
-  const bad = keys.find((k) => !k.startsWith("AGE-SECRET-KEY-"));
-  if (bad !== undefined || keys.length === 0) {
-    throw new UserError(`age identity from ${src.origin} holds no valid AGE-SECRET-KEY line`, {
-      hint: "Point PROVISION_AGE_IDENTITY_FILE at a file written by `provision secrets init` or age-keygen.",
-    });
+  // Whatever is there may be a key: never echoed, even when mistyped.
+  for (const k of keys) registerSecret(k);
+  const bad = keys.findIndex((k) => !AGE_IDENTITY.test(k));
+  if (bad !== -1 || keys.length === 0) {
+    throw new UserError(
+      keys.length === 0
+        ? `age identity from ${src.origin} holds no AGE-SECRET-KEY line`
+        : `age identity from ${src.origin}: key ${bad + 1} is not an age secret key (AGE-SECRET-KEY-1 and 58 more letters and digits)`,
+      {
+        hint: "Point PROVISION_AGE_IDENTITY_FILE at a file written by `provision secrets init` or age-keygen, or copy the key again.",
+      },
+    );
   }
   return keys;
 }

@@ -13,9 +13,17 @@ const FIELDS: { name: string; min: number; max: number; names?: string[] }[] = [
   { name: "day of week", min: 0, max: 7, names: ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] },
 ];
 
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 /** Returns undefined when valid, otherwise what is wrong. */
 export function cronScheduleError(schedule: string): string | undefined {
-  const parts = schedule.trim().split(/\s+/);
+  // cron(8) separates fields with blanks only; a non-breaking space would glue two fields.
+  const odd = /[^ \t0-9A-Za-z*,/-]/.exec(schedule);
+  if (odd) {
+    const code = odd[0].charCodeAt(0).toString(16).padStart(4, "0").toUpperCase();
+    return `a cron schedule holds digits, names, '*', ',', '-', '/' and blanks only; found U+${code}`;
+  }
+  const parts = schedule.trim().split(/[ \t]+/);
   if (parts.length !== 5)
     return `a cron schedule has 5 fields (minute hour day month weekday), found ${parts.length}`;
   for (let i = 0; i < 5; i++) {
@@ -36,9 +44,35 @@ export function cronScheduleError(schedule: string): string | undefined {
           return `${f.name} field '${text}' is out of range ${f.min}-${f.max}`;
         }
       }
+      const [from, to] = [value(m[2]), value(m[3])];
+      if (from !== undefined && to !== undefined && from > to)
+        return `${f.name} field '${text}' has a reversed range (${m[2]}-${m[3]} is empty)`;
       if (m[4] !== undefined && Number(m[4]) === 0)
         return `${f.name} field '${text}' has a step of 0`;
     }
   }
+  // With the weekday unrestricted, cron runs on the listed days of the listed months only.
+  if (parts[4] === "*" && parts[2] !== "*") {
+    const days = expand(parts[2] as string, FIELDS[2] as (typeof FIELDS)[number]);
+    const months = expand(parts[3] as string, FIELDS[3] as (typeof FIELDS)[number]);
+    if (![...months].some((mo) => [...days].some((d) => d <= (DAYS_IN_MONTH[mo - 1] ?? 0)))) {
+      return `the schedule '${schedule.trim()}' never runs: no listed month has that day`;
+    }
+  }
   return undefined;
+}
+
+/** The values a (valid) field selects. */
+function expand(text: string, f: (typeof FIELDS)[number]): Set<number> {
+  const out = new Set<number>();
+  const num = (v: string) =>
+    /^[0-9]+$/.test(v) ? Number(v) : (f.names?.indexOf(v.toLowerCase()) ?? 0) + f.min;
+  for (const item of text.split(",")) {
+    const [range = "", step = "1"] = item.split("/");
+    const [a = "", b] = range.split("-");
+    const from = a === "*" ? f.min : num(a);
+    const to = a === "*" ? f.max : b !== undefined ? num(b) : item.includes("/") ? f.max : from;
+    for (let v = from; v <= to; v += Number(step)) out.add(v);
+  }
+  return out;
 }

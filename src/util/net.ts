@@ -96,3 +96,26 @@ export function parseCidr(s: string): Cidr | undefined {
     hostBitsSet: (value & hostMask) !== 0n,
   };
 }
+
+/**
+ * Whether the networks together cover every address of one family (0.0.0.0/1 plus
+ * 128.0.0.0/1 is the whole IPv4 Internet as surely as 0.0.0.0/0): the union is measured.
+ */
+export function coversEverything(cidrs: readonly Cidr[], family: 4 | 6): boolean {
+  const bits = family === 4 ? 32 : 128;
+  const spans = cidrs
+    .filter((c) => c.family === family)
+    .map((c) => {
+      const base = family === 4 ? v4ToBig(c.address) : v6ToBig(c.address);
+      const size = 1n << BigInt(bits - c.prefix);
+      const start = base & ~(size - 1n);
+      return [start, start + size] as const;
+    })
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  let reach = 0n;
+  for (const [start, end] of spans) {
+    if (start > reach) return false;
+    if (end > reach) reach = end;
+  }
+  return reach === 1n << BigInt(bits);
+}

@@ -1,6 +1,7 @@
 // What apply shows while it works, fed by its events (as Terraform's apply hooks feed its UI):
 // progress per step, then per host the outcome; human text or --json events.
 import type { ApplyEvent, ApplyResult } from "../apply/execute.js";
+import { PROGRESS_EVERY_MS, progressLines, progressText } from "../apply/progress.js";
 import type { HostDrift } from "../plan/saved.js";
 import type { Change } from "../resources/types.js";
 import { acmeHint } from "./acme-hints.js";
@@ -23,8 +24,6 @@ export interface HostOutcome {
 export type ApplyViewEvent =
   | ApplyEvent
   | { type: "apply_cancelled" }
-  /** A sign of life from a host's long-running step (a heartbeat, or a line of its output). */
-  | { type: "apply_progress"; host: string; elapsedMs: number; note?: string }
   /** A host failed before or outside its steps (unreachable, locked, its plan has errors). */
   | { type: "apply_host_failed"; host: string; reason: string; hint?: string }
   /** A saved plan no longer matches its hosts: nothing is applied. */
@@ -52,7 +51,7 @@ export function applyView(out: Output, live: boolean): (e: ApplyViewEvent) => vo
       case "apply_complete":
         return;
       case "apply_progress":
-        board.heartbeat(e.host, e.note);
+        board.heartbeat(e.host, e.lastLine);
         return;
       case "apply_result":
         board.above(() => applyHuman(out, e));
@@ -72,20 +71,15 @@ export function applyView(out: Output, live: boolean): (e: ApplyViewEvent) => vo
   };
 }
 
-const QUIET_MS = 30_000;
-
+/** A log: one line per step; a long step says it is alive every 30 s (no cursor movement). */
 function plainView(out: Output): (e: ApplyViewEvent) => void {
-  const lastLine = new Map<string, number>();
+  const throttle = progressLines(PROGRESS_EVERY_MS);
   return (e) => {
-    if (e.type === "apply_start") {
-      lastLine.set(e.host, Date.now());
+    if (e.type === "apply_start")
       out.line(`${e.host}: [${e.index}/${e.total}] ${e.change.address}: ${stepText(e.step)}`);
-    } else if (e.type === "apply_progress") {
-      if (Date.now() - (lastLine.get(e.host) ?? 0) < QUIET_MS) return;
-      lastLine.set(e.host, Date.now());
-      out.line(
-        `${e.host}: still running (${Math.round(e.elapsedMs / 1000)} s)${e.note ? `: ${e.note}` : ""}`,
-      );
+    if (e.type === "apply_start" || e.type === "apply_progress") {
+      const progress = throttle(e);
+      if (progress !== undefined) out.line(out.paint("dim", progress));
     } else applyHuman(out, e);
   };
 }
@@ -136,10 +130,12 @@ function applyJson(out: Output, e: ApplyViewEvent): void {
       out.event("info", "Apply cancelled; nothing was changed.", "apply_cancelled");
       return;
     case "apply_progress":
-      out.event("info", `${e.host}: still running`, "apply_progress", {
+      out.event("info", progressText(e), e.type, {
         host: e.host,
+        resource: e.change.address,
+        step: stepText(e.step),
         elapsed_ms: e.elapsedMs,
-        ...(e.note ? { note: e.note } : {}),
+        ...(e.lastLine !== undefined ? { last_line: e.lastLine } : {}),
       });
       return;
     case "apply_host_failed":

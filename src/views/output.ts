@@ -1,4 +1,5 @@
-import { redact } from "../secrets/redact.js";
+import { redact, redactValue } from "../secrets/redact.js";
+import { escapeJsonControls, escapeTerminal } from "../util/text.js";
 
 export interface OutputOptions {
   json: boolean;
@@ -12,7 +13,10 @@ export interface OutputOptions {
 
 export type Level = "info" | "warning" | "error";
 
-/** Every byte the CLI prints passes through here, so secrets are redacted in one place. */
+/**
+ * Every byte the CLI prints passes through here, so secrets are redacted in one place, and
+ * control characters (a host's output may hold terminal escape sequences) are made visible.
+ */
 export class Output {
   private streaming = false;
 
@@ -23,17 +27,25 @@ export class Output {
   ) {}
 
   line(text = ""): void {
-    this.out.write(`${redact(this.options.color ? text : plain(text))}\n`);
+    this.out.write(`${this.forStream(text, this.options.color)}\n`);
   }
 
   error(text: string): void {
-    const color = this.options.colorErr ?? this.options.color;
-    this.err.write(`${redact(color ? text : plain(text))}\n`);
+    this.err.write(`${this.forStream(text, this.options.colorErr ?? this.options.color)}\n`);
   }
 
-  /** Text as it is, no newline added: a live view redrawing its lines (escapes included). */
-  raw(text: string): void {
-    this.out.write(redact(text));
+  /**
+   * Redacted, control characters made visible; colour kept only where the stream shows it.
+   * When just the other stream shows colour, paint() painted: this one drops the colour codes.
+   */
+  private forStream(text: string, color: boolean): string {
+    const paintedForOther = !color && (this.options.color || this.options.colorErr === true);
+    return escapeTerminal(redact(paintedForOther ? plain(text) : text), color);
+  }
+
+  /** A terminal control sequence of provision's own (a live view moving the cursor), as is. */
+  control(sequence: string): void {
+    this.out.write(sequence);
   }
 
   /**
@@ -68,7 +80,8 @@ export class Output {
   }
 
   private write(value: unknown): void {
-    this.out.write(`${redact(JSON.stringify(value))}\n`);
+    // Redact the strings, then serialise: a secret holding `"` or `\` is escaped differently in JSON.
+    this.out.write(`${escapeJsonControls(JSON.stringify(redactValue(value)))}\n`);
   }
 }
 

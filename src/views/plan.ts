@@ -59,7 +59,14 @@ export function renderChange(out: Output, c: Change): void {
     `  ${out.paint(color, SYMBOL[c.action])} ${out.paint("bold", c.address)}  ${out.paint("dim", c.summary)}`,
   );
   if (c.sensitive && c.steps.some((s) => s.kind === "write"))
-    out.line(out.paint("dim", "      (holds secrets: content not shown)"));
+    out.line(
+      out.paint(
+        "dim",
+        c.diff
+          ? "      (holds secrets: values masked)"
+          : "      (holds secrets: content not shown)",
+      ),
+    );
   if (c.diff) for (const l of c.diff.split("\n")) out.line(`      ${paintDiff(out, l)}`);
   for (const s of c.steps) out.line(out.paint("dim", `      ${stepText(s)}`));
 }

@@ -107,14 +107,14 @@ export class LiveBoard {
 
   private clear(): void {
     // Up to the board's first line, then erase to the end of the screen.
-    if (this.drawn > 0) this.out.raw(`\u001b[${this.drawn}F\u001b[J`);
+    if (this.drawn > 0) this.out.control(`\u001b[${this.drawn}F\u001b[J`);
     this.drawn = 0;
   }
 
   private draw(): void {
     this.clear();
     const lines = this.lines();
-    for (const l of lines) this.out.raw(`${l}\n`);
+    for (const l of lines) this.out.line(l);
     this.drawn = lines.length;
   }
 }

@@ -7,7 +7,16 @@ export type SecretsEvent =
   | { type: "store_written"; store: string; created: boolean; added: string[] }
   | { type: "secret_missing"; name: string; path: string; host: string; inventory: string }
   | { type: "identity_reminder" }
-  | { type: "secret_stored"; name: string; host: string | undefined; store: string };
+  | {
+      type: "secret_stored";
+      name: string;
+      host: string | undefined;
+      store: string;
+      /** It replaced a value the store held. */
+      replaced?: boolean;
+    }
+  /** Anything else the secrets commands tell (replacements, recipients, reseals): names only. */
+  | { type: "secrets_note"; lines: string[] };
 
 export function secretsView(out: Output): (e: SecretsEvent) => void {
   return (e) => {
@@ -41,7 +50,11 @@ function text(e: SecretsEvent): string[] {
     case "identity_reminder":
       return ["Keep the identity out of version control; the store itself may be committed."];
     case "secret_stored":
-      return [`Stored ${e.name}${e.host ? ` for host ${e.host}` : " (shared)"} in ${e.store}.`];
+      return [
+        `${e.replaced ? "Replaced" : "Stored"} ${e.name}${e.host ? ` for host ${e.host}` : " (shared)"} in ${e.store}.`,
+      ];
+    case "secrets_note":
+      return e.lines;
   }
 }
 

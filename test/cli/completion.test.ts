@@ -24,7 +24,7 @@ describe("shell completion", () => {
         .stdout.trim()
         .split("\n");
     expect(c(["pl"])).toEqual(["plan"]);
-    expect(c(["secrets", ""])).toEqual(["init", "set", "list"]);
+    expect(c(["secrets", ""])).toEqual(["init", "set", "list", "recipients"]);
     expect(c(["plan", "--detailed"])).toEqual(["--detailed-exitcode"]);
     expect(c(["-i", "inventory.example.yaml", "apply", "--host", ""])).toEqual(["matrix"]);
     expect(c(["-i", "inventory.example.yaml", "plan", "--limit", ""])).toEqual(["matrix", "all"]);

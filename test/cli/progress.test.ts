@@ -35,7 +35,7 @@ describe("apply progress, plain (CI, pipes)", () => {
     const { out, text } = captureOutput(false);
     const show = applyView(out, false);
     show(start("matrix1", 1));
-    show({ type: "apply_progress", host: "matrix1", elapsedMs: 5000 });
+    show({ type: "apply_progress", host: "matrix1", change, step, elapsedMs: 5000 });
     expect(text.out).toBe("matrix1: [1/3] pkg curl: $ pkg install -y curl\n");
   });
 

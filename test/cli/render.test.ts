@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, statSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { sha256 } from "../../src/render/files.js";
+import { sha256 } from "../../src/util/hash.js";
 import { cli, ROOT } from "../helpers/cli.js";
 
 describe("provision render", () => {

@@ -20,7 +20,8 @@ export function cli(
     env: { ...process.env, NO_COLOR: "1", ...opts.env },
     input: opts.input ?? "",
     encoding: "utf8",
-    timeout: 600_000,
+    // A real FreeBSD target (test/helpers/target.ts) builds Synapse with pip: many minutes.
+    timeout: process.env.PROVISION_E2E_TARGET ? 3_600_000 : 600_000,
     // A fleet's plan output runs to megabytes.
     maxBuffer: 1 << 28,
   });

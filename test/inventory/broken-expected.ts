@@ -131,6 +131,57 @@ export const EXPECTED: Record<string, string[]> = {
     "1:1: error: inventory is a binary file (it contains NUL bytes), expected YAML text",
   ],
   "44-latin1.yaml": ["3:21: error: inventory is not valid UTF-8 text"],
+  "45-yaml11-directive.yaml": [
+    "1:1: error: inventories are YAML 1.2; the directive '%YAML 1.1' would change what values mean (022, 3:00, yes, <<)",
+  ],
+  "46-yaml11-scalars.yaml": [
+    "8:19: error: 'renew_days' must be a whole number, got the text \"3:00\"",
+    "10:21: error: 'registration' must be true or false, got the text \"on\"",
+    "11:21: error: 'guest_access' must be true or false, got the text \"Y\"",
+  ],
+  "47-yaml11-merge-key.yaml": [
+    "6:7: error: unknown key '<<' in all.vars.synapse; expected one of: install, registration, guest_access, max_upload_size, url_previews, metrics, presence, report_stats, federation, federation_port, well_known, log_level, email",
+  ],
+  "48-hosts-binary.yaml": [
+    "5:10: error: Unresolved tag: tag:yaml.org,2002:binary; plain YAML values only (secrets are referenced as { secret: NAME })",
+  ],
+  "49-cidr-union-v4.yaml": [
+    "4:23: error: management networks together cover the whole IPv4 Internet (0.0.0.0/1, 128.0.0.0/1), which would open SSH to everyone; list only the networks you administer from",
+  ],
+  "50-cidr-union-v6.yaml": [
+    "4:23: error: management networks together cover the whole IPv6 Internet (::/1, 8000::/2, c000::/2), which would open SSH to everyone; list only the networks you administer from",
+  ],
+  "51-backup-dir-root.yaml": [
+    "6:12: error: 'backup.dir' \"/\" is a system directory; the plan gives it to postgres, so choose a directory of its own such as /var/db/postgres/backups",
+  ],
+  "52-backup-dir-dotdot.yaml": [
+    "6:12: error: 'backup.dir' \"/var/db/postgres/backups/../../..\" must not contain '.' or '..' components; the plan gives it to postgres, so choose a directory of its own such as /var/db/postgres/backups",
+  ],
+  "53-backup-dir-system.yaml": [
+    "6:12: error: 'backup.dir' \"/usr/local/etc\" is a system directory; the plan gives it to postgres, so choose a directory of its own such as /var/db/postgres/backups",
+  ],
+  "54-backup-dir-managed.yaml": [
+    "6:12: error: 'backup.dir' \"/var/db/postgres/data17\" is a directory provision manages; the plan gives it to postgres, so choose a directory of its own such as /var/db/postgres/backups",
+  ],
+  "55-cron-nbsp.yaml": [
+    "6:23: error: 'certificates.renew_schedule': a cron schedule holds digits, names, '*', ',', '-', '/' and blanks only; found U+00A0",
+  ],
+  "56-cron-reversed-range.yaml": [
+    "6:23: error: 'certificates.renew_schedule': hour field '5-1' has a reversed range (5-1 is empty)",
+  ],
+  "57-cron-impossible-date.yaml": [
+    "6:23: error: 'certificates.renew_schedule': the schedule '0 0 31 2 *' never runs: no listed month has that day",
+  ],
+  "58-c1-control.yaml": [
+    "7:19: error: 'synapse.email.app_name' contains control character U+0085; every value must fit on one line without control characters",
+  ],
+  "59-line-separator.yaml": [
+    "7:19: error: 'synapse.email.app_name' contains a Unicode line or paragraph separator U+2028; every value must fit on one line without control characters",
+  ],
+  "60-invalid-utf8-after-fffd.yaml": ["12:10: error: inventory is not valid UTF-8 text"],
+  "61-yaml11-merge-tag.yaml": [
+    "10:9: error: Unresolved tag: tag:yaml.org,2002:merge; plain YAML values only (secrets are referenced as { secret: NAME })",
+  ],
   "90-type-quoting-hints.yaml": [
     "6:19: error: 'postgresql' must be a whole number, got the text \"17\"; write it without quotes: 17",
     "7:16: error: 'synapse' must be text, got the number 1.157; write it in quotes: \"1.157.0\"",

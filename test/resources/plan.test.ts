@@ -5,6 +5,7 @@ import { factScript, parseFacts } from "../../src/facts/gather.js";
 import { freshFacts } from "../../src/facts/types.js";
 import { buildPlan, prepare } from "../../src/plan/build.js";
 import { ROOT } from "../helpers/cli.js";
+import { plain } from "../helpers/facts.js";
 import { fixedSecrets, hostsFrom } from "../helpers/render.js";
 
 const [host] = hostsFrom(readFileSync(join(ROOT, "inventory.example.yaml"), "utf8"));
@@ -57,6 +58,73 @@ describe("plan building", () => {
         "matrix: PostgreSQL 13 is installed but the inventory asks for 17; apply does not swap majors (that would drop the cluster)",
       detail: "Move the data first: `provision upgrade-postgres --host matrix --to 17`.",
     });
+  });
+});
+
+describe("planning is pure", () => {
+  it("leaves the facts untouched, and the same inputs give the same plan", () => {
+    const { parts, request } = prepare(host, fixedSecrets());
+    const f = freshFacts(request);
+    const before = JSON.stringify(plain(f));
+    const first = buildPlan(host, parts, f);
+    expect(JSON.stringify(plain(f))).toBe(before);
+    expect(f.pkgReady).toBe(false);
+    // The role's verifier (salt included) is the same on every plan: nothing random is drawn.
+    expect(buildPlan(host, parts, f)).toEqual(first);
+    expect(buildPlan(host, prepare(host, fixedSecrets()).parts, f)).toEqual(first);
+  });
+
+  it("bootstraps pkg in the first pkg change only, through the planning state", () => {
+    const { parts, request } = prepare(host, fixedSecrets());
+    const plan = buildPlan(host, parts, freshFacts(request));
+    const boots = plan.changes.filter((c) =>
+      c.steps.some((s) => s.kind === "exec" && s.script.includes("pkg bootstrap")),
+    );
+    expect(boots.map((c) => c.address)).toEqual(["pkg ca_root_nss curl"]);
+  });
+});
+
+describe("guards in the plan", () => {
+  it("marks the firewall recipe's changes, and refuses a firewall that shuts this connection's port", () => {
+    const { parts, request } = prepare(host, fixedSecrets());
+    const f = freshFacts(request);
+    f.os.sshClient = "5.6.8.9";
+    f.os.sshPort = 2222;
+    const plan = buildPlan(host, parts, f);
+    expect(plan.changes.filter((c) => c.firewall).map((c) => c.address)).toEqual([
+      "file /etc/rc.firewall.matrix",
+      "sysrc firewall_enable",
+      "service ipfw",
+    ]);
+    expect(plan.diagnostics.map((d) => d.summary)).toEqual([
+      "matrix: this SSH connection uses port 2222 on the host, but the firewall opens SSH on port 22 only; applying it would lock provision out",
+    ]);
+  });
+
+  it("never re-owns a backup directory provision did not create (backup.dir: /)", () => {
+    const h = { ...host, config: { ...host.config, backup: { ...host.config.backup, dir: "/" } } };
+    const { parts, request } = prepare(h, fixedSecrets());
+    const f = freshFacts(request);
+    f.files.set("/", { type: "directory", mode: "0755", owner: "root", group: "wheel" });
+    const plan = buildPlan(h, parts, f);
+    expect(plan.diagnostics.filter((d) => d.severity === "error").map((d) => d.summary)).toEqual([
+      "matrix: directory /: / already exists, owned by root:wheel, and provision did not create it; it will not re-own it to postgres:postgres",
+    ]);
+    // One provision created earlier is put right without complaint.
+    f.createdDirs.add("/");
+    expect(buildPlan(h, parts, f).diagnostics).toEqual([]);
+  });
+
+  it("asks the probe for what the guards need, in the same round trip", () => {
+    const { request } = prepare(host, fixedSecrets());
+    expect(request.createdDirs).toBe(true);
+    expect(request.synapse).toEqual({
+      config: "/usr/local/etc/matrix-synapse/homeserver.yaml",
+      database: "synapse",
+    });
+    const script = factScript(request);
+    expect(script).toContain("/var/db/provision/created-dirs");
+    expect(script).toContain("awk '/^server_name:/");
   });
 });
 

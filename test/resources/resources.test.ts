@@ -1,23 +1,23 @@
 // pyinfra-style: fake facts in, expected actions out. No host involved.
 import { describe, expect, it } from "vitest";
-import { sha256 } from "../../src/render/files.js";
-import { DirectoryResource, FileResource, writeScript } from "../../src/resources/file.js";
-import { DhParamResource } from "../../src/resources/openssl.js";
-import {
-  PgDatabaseResource,
-  PgRoleResource,
-  scramVerifier,
-  verifierMatches,
-} from "../../src/resources/postgres.js";
-import { PipResource, VirtualenvResource } from "../../src/resources/python.js";
-import {
-  CommandResource,
-  GroupResource,
-  PkgResource,
-  ServiceResource,
-  SysrcResource,
-  UserResource,
-} from "../../src/resources/system.js";
+import { factScript, parseFacts } from "../../src/facts/gather.js";
+import { emptyRequest } from "../../src/facts/types.js";
+import { CommandResource } from "../../src/resources/command.js";
+import { DhParamResource } from "../../src/resources/dhparam.js";
+import { DirectoryResource } from "../../src/resources/directory.js";
+import { FileResource, writeScript } from "../../src/resources/file.js";
+import { GroupResource } from "../../src/resources/group.js";
+import { PgDatabaseResource } from "../../src/resources/pg-database.js";
+import { PgRoleResource } from "../../src/resources/pg-role.js";
+import { PipResource } from "../../src/resources/pip.js";
+import { PkgResource } from "../../src/resources/pkg.js";
+import { scramVerifier, verifierMatches } from "../../src/resources/psql.js";
+import { ServiceResource } from "../../src/resources/service.js";
+import { SysrcResource } from "../../src/resources/sysrc.js";
+import { initialState } from "../../src/resources/types.js";
+import { UserResource } from "../../src/resources/user.js";
+import { VirtualenvResource } from "../../src/resources/virtualenv.js";
+import { sha256 } from "../../src/util/hash.js";
 import { facts } from "../helpers/facts.js";
 
 const CONTENT = "search example.org\nnameserver 127.0.0.1\n";
@@ -27,7 +27,7 @@ describe("file", () => {
     "h",
   ]);
   it("creates a missing file with one atomic write", () => {
-    const c = r.plan(facts({ files: new Map([["/etc/resolv.conf", null]]) }));
+    const c = r.plan(facts({ files: new Map([["/etc/resolv.conf", null]]) })).change;
     expect(c).toMatchObject({ action: "create", address: "file /etc/resolv.conf", notify: ["h"] });
     expect(c?.steps).toEqual([
       {
@@ -50,7 +50,7 @@ describe("file", () => {
         ],
       ]),
     });
-    expect(r.plan(f)).toBeNull();
+    expect(r.plan(f).change).toBeNull();
   });
   it("rewrites changed content and asks for a diff; fixes mode alone with chmod", () => {
     const changed = r.plan(
@@ -62,7 +62,7 @@ describe("file", () => {
           ],
         ]),
       }),
-    );
+    ).change;
     expect(changed).toMatchObject({
       action: "update",
       summary: "content",
@@ -77,7 +77,7 @@ describe("file", () => {
           ],
         ]),
       }),
-    );
+    ).change;
     expect(mode?.summary).toBe("mode 0666 -> 0644");
     expect(mode?.steps).toEqual([
       {
@@ -87,7 +87,7 @@ describe("file", () => {
       },
     ]);
   });
-  it("never asks for a diff of a sensitive file", () => {
+  it("asks for a diff of a sensitive file, marked sensitive so the values get masked", () => {
     const s = new FileResource("/x", "r", "secret", "root", "wheel", "0600", true);
     const c = s.plan(
       facts({
@@ -98,9 +98,9 @@ describe("file", () => {
           ],
         ]),
       }),
-    );
+    ).change;
     expect(c?.sensitive).toBe(true);
-    expect(c?.diffAgainst).toBeUndefined();
+    expect(c?.diffAgainst).toEqual({ path: "/x", desired: "secret" });
   });
   it("writes atomically: temp file in the same directory, fsync, backup, rename", () => {
     const s = writeScript("/usr/local/etc/x.conf", "a\n", "root", "wheel", "0640");
@@ -120,9 +120,9 @@ describe("file", () => {
 describe("directory", () => {
   it("creates, fixes owner, and refuses to replace a file", () => {
     const d = new DirectoryResource("/var/db/matrix-synapse", "s", "synapse", "synapse", "0750");
-    expect(d.plan(facts({ files: new Map([["/var/db/matrix-synapse", null]]) }))?.action).toBe(
-      "create",
-    );
+    expect(
+      d.plan(facts({ files: new Map([["/var/db/matrix-synapse", null]]) })).change?.action,
+    ).toBe("create");
     expect(
       d.plan(
         facts({
@@ -133,7 +133,7 @@ describe("directory", () => {
             ],
           ]),
         }),
-      )?.summary,
+      ).change?.summary,
     ).toBe("owner root:wheel -> synapse:synapse");
     expect(
       d.plan(
@@ -145,7 +145,7 @@ describe("directory", () => {
             ],
           ]),
         }),
-      )?.error,
+      ).diagnostics[0]?.summary,
     ).toMatch(/is a file, not a directory/);
   });
 });
@@ -153,15 +153,19 @@ describe("directory", () => {
 describe("pkg", () => {
   it("installs only what is missing, bootstrapping pkg on a fresh host once", () => {
     const f = facts({ pkgReady: false, packages: new Map([["curl", "8.14.1"]]) });
-    const a = new PkgResource(["ca_root_nss", "curl"], "base").plan(f);
+    const first = new PkgResource(["ca_root_nss", "curl"], "base").plan(f, initialState(f));
+    const a = first.change;
     expect(a?.summary).toBe("install ca_root_nss");
     expect(a?.steps.map((s) => (s.kind === "exec" ? s.script : ""))).toEqual([
       "env ASSUME_ALWAYS_YES=yes pkg bootstrap -f",
       "env ASSUME_ALWAYS_YES=yes pkg install -y ca_root_nss",
     ]);
-    const b = new PkgResource(["apache24"], "apache").plan(f);
+    const b = new PkgResource(["apache24"], "apache").plan(f, {
+      ...initialState(f),
+      ...first.state,
+    }).change;
     expect(b?.steps).toHaveLength(1);
-    expect(new PkgResource(["curl"], "base").plan(f)).toBeNull();
+    expect(new PkgResource(["curl"], "base").plan(f, initialState(f)).change).toBeNull();
   });
 });
 
@@ -170,19 +174,23 @@ describe("sysrc", () => {
     expect(
       new SysrcResource("ntpd_enable", "YES", "b").plan(
         facts({ rc: new Map([["ntpd_enable", "YES"]]) }),
-      ),
+      ).change,
     ).toBeNull();
     expect(
       new SysrcResource("ntpd_enable", "YES", "b").plan(
         facts({ rc: new Map([["ntpd_enable", "NO"]]) }),
-      ),
+      ).change,
     ).toMatchObject({
       action: "update",
       summary: '"NO" -> "YES"',
       steps: [{ kind: "exec", script: "sysrc ntpd_enable=YES" }],
     });
-    expect(new SysrcResource("synapse_enable", "YES", "s").plan(facts())?.action).toBe("create");
-    expect(new SysrcResource("syslogd_flags", "-ss", "b").plan(facts())?.steps[0]).toMatchObject({
+    expect(new SysrcResource("synapse_enable", "YES", "s").plan(facts()).change?.action).toBe(
+      "create",
+    );
+    expect(
+      new SysrcResource("syslogd_flags", "-ss", "b").plan(facts()).change?.steps[0],
+    ).toMatchObject({
       script: "sysrc syslogd_flags=-ss",
     });
   });
@@ -193,18 +201,18 @@ describe("service, user, group", () => {
     expect(
       new ServiceResource("synapse", "s").plan(
         facts({ services: new Map([["synapse", { installed: true, running: true }]]) }),
-      ),
+      ).change,
     ).toBeNull();
     expect(
       new ServiceResource("synapse", "s").plan(
         facts({ services: new Map([["synapse", { installed: true, running: false }]]) }),
-      )?.steps[0],
+      ).change?.steps[0],
     ).toMatchObject({
       script: "service synapse start",
     });
   });
   it("adds a nologin user and its group with pw", () => {
-    expect(new GroupResource("synapse", "s").plan(facts())?.steps[0]).toMatchObject({
+    expect(new GroupResource("synapse", "s").plan(facts()).change?.steps[0]).toMatchObject({
       script: "pw groupadd synapse",
     });
     const u = new UserResource(
@@ -215,7 +223,7 @@ describe("service, user, group", () => {
       "/usr/sbin/nologin",
       "Synapse Daemon",
     );
-    expect(u.plan(facts())?.steps[0]).toMatchObject({
+    expect(u.plan(facts()).change?.steps[0]).toMatchObject({
       script:
         "pw useradd synapse -g synapse -d /nonexistent -s /usr/sbin/nologin -c 'Synapse Daemon' -w no",
     });
@@ -226,7 +234,7 @@ describe("service, user, group", () => {
             ["synapse", { uid: 1001, gid: 1001, home: "/nonexistent", shell: "/usr/sbin/nologin" }],
           ]),
         }),
-      ),
+      ).change,
     ).toBeNull();
   });
 });
@@ -234,22 +242,78 @@ describe("service, user, group", () => {
 describe("virtualenv and pip", () => {
   it("creates the virtualenv, installs the pinned version, upgrades a different one", () => {
     expect(
-      new VirtualenvResource("/v", "s", "/usr/local/bin/python3.11").plan(facts())?.steps[0],
+      new VirtualenvResource("/v", "s", "/usr/local/bin/python3.11").plan(facts()).change?.steps[0],
     ).toMatchObject({
       script: "/usr/local/bin/python3.11 -m venv /v && /v/bin/pip install --upgrade pip setuptools",
     });
     const pip = new PipResource("/v", "matrix-synapse", "1.157.0", ["postgres"], "s");
-    expect(pip.plan(facts({ venvs: new Map([["/v", new Map()]]) }))).toMatchObject({
+    expect(pip.plan(facts({ venvs: new Map([["/v", new Map()]]) })).change).toMatchObject({
       action: "create",
-      steps: [{ script: "/v/bin/pip install --no-input 'matrix-synapse[postgres]==1.157.0'" }],
+      steps: [
+        {
+          script:
+            "/v/bin/pip install --no-input --progress-bar off 'matrix-synapse[postgres]==1.157.0'",
+        },
+      ],
     });
     expect(
-      pip.plan(facts({ venvs: new Map([["/v", new Map([["matrix-synapse", "1.156.0"]])]]) }))
+      pip.plan(facts({ venvs: new Map([["/v", new Map([["matrix-synapse", "1.156.0"]])]]) })).change
         ?.summary,
     ).toBe("1.156.0 -> 1.157.0");
     expect(
-      pip.plan(facts({ venvs: new Map([["/v", new Map([["matrix-synapse", "1.157.0"]])]]) })),
+      pip.plan(facts({ venvs: new Map([["/v", new Map([["matrix-synapse", "1.157.0"]])]]) }))
+        .change,
     ).toBeNull();
+  });
+});
+
+describe("the pip build's environment", () => {
+  it("runs pip under env with the recipe's variables (pg_config on PATH, system libsodium)", () => {
+    const pip = new PipResource("/v", "matrix-synapse", "1.157.0", ["postgres"], "s", [], {
+      PATH: "/usr/local/bin:/bin",
+      SODIUM_INSTALL: "system",
+    });
+    expect(pip.plan(facts({ venvs: new Map([["/v", new Map()]]) })).change?.steps[0]).toMatchObject(
+      {
+        script:
+          "env PATH=/usr/local/bin:/bin SODIUM_INSTALL=system /v/bin/pip install --no-input --progress-bar off 'matrix-synapse[postgres]==1.157.0'",
+      },
+    );
+  });
+});
+
+describe("a package whose version the ports tree decides", () => {
+  const pkg = () => new PkgResource(["py311-matrix-synapse"], "synapse", [], true);
+  const state = { ...initialState(facts()), pkgReady: true };
+  it("asks the repository's cached catalogue and names the version in the plan", () => {
+    const req = emptyRequest();
+    pkg().request(req);
+    expect([...req.repoVersions]).toEqual(["py311-matrix-synapse"]);
+    expect(factScript(req)).toContain("pkg rquery -U '%n\t%v' py311-matrix-synapse");
+    const f = facts({ repoVersions: new Map([["py311-matrix-synapse", "1.139.2"]]) });
+    expect(pkg().plan(f, state).change?.summary).toBe("install py311-matrix-synapse 1.139.2");
+    expect(pkg().note(f)).toBe(
+      "py311-matrix-synapse 1.139.2 from the repository (its version follows the ports tree)",
+    );
+  });
+  it("says which version is installed, and when the repository has another", () => {
+    const installed = facts({
+      packages: new Map([["py311-matrix-synapse", "1.139.2"]]),
+      repoVersions: new Map([["py311-matrix-synapse", "1.140.0"]]),
+    });
+    expect(pkg().plan(installed, state).change).toBeNull();
+    expect(pkg().note(installed)).toBe(
+      "py311-matrix-synapse 1.139.2 installed; the repository has 1.140.0 (pkg upgrade)",
+    );
+    expect(pkg().note(facts())).toContain("catalogue is not fetched yet");
+    expect(new PkgResource(["curl"], "base").note(installed)).toBeUndefined();
+  });
+  it("parses the repository versions from the probe's output", () => {
+    const req = emptyRequest();
+    pkg().request(req);
+    expect(parseFacts("pkgr\tpy311-matrix-synapse\t1.139.2\n", req).repoVersions).toEqual(
+      new Map([["py311-matrix-synapse", "1.139.2"]]),
+    );
   });
 });
 
@@ -265,14 +329,14 @@ describe("PostgreSQL role and database", () => {
         databases: new Map(),
       },
     });
-    expect(r.plan(ok)).toBeNull();
+    expect(r.plan(ok).change).toBeNull();
     const wrong = facts({
       postgres: {
         roles: new Map([["synapse", { canLogin: true, verifier: scramVerifier("old") }]]),
         databases: new Map(),
       },
     });
-    const c = r.plan(wrong);
+    const c = r.plan(wrong).change;
     expect(c?.summary).toBe("password differs from the secrets store");
     const script = c?.steps[0]?.kind === "exec" ? c.steps[0].script : "";
     expect(script).not.toContain("s3cret");
@@ -280,7 +344,7 @@ describe("PostgreSQL role and database", () => {
   });
   it("creates the database UTF8 with C collation from template0, refuses a wrong locale", () => {
     const d = new PgDatabaseResource("synapse", "p", "synapse");
-    const c = d.plan(facts({ postgres: { roles: new Map(), databases: new Map() } }));
+    const c = d.plan(facts({ postgres: { roles: new Map(), databases: new Map() } })).change;
     expect(c?.steps[0]?.kind === "exec" && c.steps[0].script).toContain(
       `ENCODING ''UTF8'' LC_COLLATE ''C'' LC_CTYPE ''C'' TEMPLATE template0`,
     );
@@ -297,7 +361,8 @@ describe("PostgreSQL role and database", () => {
         },
       }),
     );
-    expect(bad?.error).toMatch(/Synapse needs UTF8 and C/);
+    expect(bad.diagnostics).toHaveLength(1);
+    expect(bad.diagnostics[0]?.summary).toMatch(/Synapse needs UTF8 and C/);
     expect(
       d.plan(
         facts({
@@ -308,7 +373,7 @@ describe("PostgreSQL role and database", () => {
             ]),
           },
         }),
-      ),
+      ).change,
     ).toBeNull();
   });
 });
@@ -328,20 +393,20 @@ describe("guarded command and dhparam", () => {
             ],
           ]),
         }),
-      ),
+      ).change,
     ).toBeNull();
-    expect(c.plan(facts())?.summary).toBe("/var/db/postgres/data17/PG_VERSION is missing");
+    expect(c.plan(facts()).change?.summary).toBe("/var/db/postgres/data17/PG_VERSION is missing");
     const u = new CommandResource("x", "r", "true", { unless: "test -e /x" });
-    expect(u.plan(facts({ guards: new Map([["unless:x", 0]]) }))).toBeNull();
-    expect(u.plan(facts({ guards: new Map([["unless:x", 1]]) }))).not.toBeNull();
+    expect(u.plan(facts({ probes: new Map([["unless:x", 0]]) })).change).toBeNull();
+    expect(u.plan(facts({ probes: new Map([["unless:x", 1]]) })).change).not.toBeNull();
     const o = new CommandResource("y", "r", "newaliases", {
       onlyif: "grep -q newaliases /etc/mail/mailer.conf",
     });
-    expect(o.plan(facts({ guards: new Map([["onlyif:y", 1]]) }))).toBeNull();
+    expect(o.plan(facts({ probes: new Map([["onlyif:y", 1]]) })).change).toBeNull();
   });
   it("generates DH parameters once", () => {
     const d = new DhParamResource("/usr/local/etc/ssl/dhparam.pem", "c", 2048);
-    expect(d.plan(facts())?.summary).toBe("2048 bits");
+    expect(d.plan(facts()).change?.summary).toBe("2048 bits");
     expect(
       d.plan(
         facts({
@@ -352,7 +417,7 @@ describe("guarded command and dhparam", () => {
             ],
           ]),
         }),
-      ),
+      ).change,
     ).toBeNull();
   });
 });

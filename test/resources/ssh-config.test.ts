@@ -58,7 +58,10 @@ describe("known_hosts", () => {
     const f = join(dir, "kh");
     writeFileSync(f, `*.example.org,!bad.example.org ${key.type} ${key.blob}\n`);
     expect(checkKnownHosts(f, "m.example.org", 22, key)).toEqual({ status: "match" });
-    expect(checkKnownHosts(f, "bad.example.org", 22, key)).toEqual({ status: "unknown" });
+    expect(checkKnownHosts(f, "bad.example.org", 22, key)).toEqual({
+      status: "unknown",
+      otherTypes: [],
+    });
     expect(checkKnownHosts(f, "m.example.org", 22, { ...key, blob: "AAAAother" })).toEqual({
       status: "changed",
       expected: [key],
@@ -77,7 +80,10 @@ describe("known_hosts", () => {
     const f = join(dir, "hashed");
     writeFileSync(f, `|1|${salt.toString("base64")}|${hash} ${key.type} ${key.blob}\n`);
     expect(checkKnownHosts(f, "matrix.example.org", 22, key)).toEqual({ status: "match" });
-    expect(checkKnownHosts(f, "other.example.org", 22, key)).toEqual({ status: "unknown" });
+    expect(checkKnownHosts(f, "other.example.org", 22, key)).toEqual({
+      status: "unknown",
+      otherTypes: [],
+    });
   });
 });
 

@@ -124,19 +124,49 @@ describe("pkg(8)", () => {
     expect(run("pkg query -g '%n' 'postgresql*'").stdout).toBe("postgresql17-client\n");
     expect(run("pkg info").stdout).toMatch(/^pkg-2\.1\.2 {22}Package manager$/m);
   });
-  it("deletes recursively: removing the PostgreSQL client takes py-psycopg2 and coturn with it", () => {
+  it("deletes recursively: removing the PostgreSQL client takes py-psycopg2 with it", () => {
     expect(run("pkg install -y coturn").code).toBe(0);
     const r = run("pkg delete -y postgresql17-client");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(
-      "Installed packages to be REMOVED:\n\tcoturn: 4.6.3_2\n\tpostgresql17-client: 17.10\n\tpy311-psycopg2: 2.9.10\n",
+      "Installed packages to be REMOVED:\n\tpostgresql17-client: 17.10\n\tpy311-psycopg2: 2.9.10\n",
     );
-    expect(run("pkg info -e coturn").code).toBe(1);
+    expect(run("pkg info -e coturn").code).toBe(0);
+    expect(run("pkg delete -y coturn").code).toBe(0);
     expect(run("test -e /usr/local/etc/rc.d/turnserver").code).toBe(1);
     expect(run("pkg delete -y coturn")).toMatchObject({
       code: 1,
       stdout: "1 packages requested for removal: 0 locked, 1 missing\n",
     });
+  });
+  it("fetch lists what it downloads (-d: with dependencies); create and add keep installed packages as files (pkg-fetch(8), pkg-create(8), pkg-add(8))", () => {
+    const f = run("pkg fetch -y -d postgresql16-server");
+    expect(f.code).toBe(0);
+    expect(f.stdout).toMatch(
+      /New packages to be FETCHED:\n\tpostgresql16-server-[0-9.]+\n\tpostgresql16-client-[0-9.]+\n/,
+    );
+    expect(run("pkg fetch -y nosuchpkg")).toMatchObject({
+      code: 1,
+      stderr:
+        "pkg: No packages available to fetch matching 'nosuchpkg' have been found in the repositories\n",
+    });
+    expect(run("pkg install -y postgresql16-server").code).toBe(0);
+    expect(
+      run("mkdir -p /tmp/pkgs && pkg create -o /tmp/pkgs postgresql16-server postgresql16-client")
+        .code,
+    ).toBe(0);
+    expect(run("ls /tmp/pkgs").stdout).toMatch(
+      /^postgresql16-client-[0-9.]+\.pkg\npostgresql16-server-[0-9.]+\.pkg\n$/,
+    );
+    // Deleting the client takes the server that depends on it (pkg-delete(8) is recursive).
+    expect(run("pkg delete -y postgresql16-client").code).toBe(0);
+    expect(run("pkg info -e postgresql16-server").code).toBe(1);
+    // The server's client is the one recorded in its package file, installed first.
+    expect(run("pkg add /tmp/pkgs/*.pkg").code).toBe(0);
+    expect(run("pkg query -g '%n' 'postgresql*'").stdout).toBe(
+      "postgresql16-client\npostgresql16-server\n",
+    );
+    expect(run("pkg delete -y postgresql16-client && rm -rf /tmp/pkgs").code).toBe(0);
   });
   it("upgrade, clean and autoremove report nothing to do", () => {
     expect(run("pkg upgrade -y").stdout).toContain("Your packages are up to date.");
@@ -264,6 +294,13 @@ describe("service(8) and rc.subr", () => {
 
 describe("ipfw(8)", () => {
   it("records rules, lists them in ipfw's format and tells who may reach SSH", () => {
+    // Nothing works before the module is loaded (sbin/ipfw/ipfw2.c).
+    expect(run("ipfw list")).toMatchObject({
+      code: 71,
+      stderr: "ipfw: retrieving config failed: Protocol not available\n",
+    });
+    expect(run("ipfw testhost-check tcp 203.0.113.8 22").code).toBe(0);
+    expect(run("kldload ipfw").code).toBe(0);
     const script = [
       "ipfw -q -f flush",
       "ipfw -q add 100 allow ip from any to any via lo0",
@@ -289,8 +326,26 @@ describe("ipfw(8)", () => {
       code: 1,
       stdout: "deny 65535\n",
     });
+    // Loading the module enables it (net.inet.ip.fw.enable=1): rc.d/ipfw's status says so.
+    expect(run("service ipfw status")).toMatchObject({ code: 0, stdout: "ipfw is enabled\n" });
+    expect(run("sysctl net.inet.ip.fw.enable=0").stdout).toBe("net.inet.ip.fw.enable: 1 -> 0\n");
     expect(run("service ipfw status")).toMatchObject({ code: 1, stdout: "ipfw is not enabled\n" });
   });
+});
+
+describe("cron(8)", () => {
+  it("is the emulation, started at boot, and runs a line of /usr/local/etc/cron.d within a minute", async () => {
+    expect(run("service cron status").stdout).toMatch(/^cron is running as pid \d+\.\n$/);
+    run(
+      "rm -f /tmp/cron-ran; printf '* * * * *\\troot\\ttouch /tmp/cron-ran\\n' > /usr/local/etc/cron.d/probe",
+    );
+    const end = Date.now() + 75_000;
+    while (Date.now() < end && run("test -e /tmp/cron-ran").code !== 0)
+      await new Promise((r) => setTimeout(r, 2000));
+    expect(run("test -e /tmp/cron-ran").code).toBe(0);
+    expect(run("grep -c '(root) CMD (touch /tmp/cron-ran)' /var/log/cron").stdout).not.toBe("0\n");
+    run("rm -f /usr/local/etc/cron.d/probe");
+  }, 90_000);
 });
 
 describe("mail", () => {
@@ -316,5 +371,21 @@ describe("periodic(8)", () => {
     expect(run("ls /var/db/postgres/backups/ | sed 's/_[0-9].*//' | sort -u").stdout).toBe(
       "pgdump_postgres\npgdump_template1\npgglobals\n",
     );
+  });
+});
+
+describe("the packaged Synapse", () => {
+  it("py311-matrix-synapse pulls the default client, replacing PostgreSQL 13, and installs a prebuilt Synapse", () => {
+    expect(run("pkg info -e postgresql13-server").code).toBe(0);
+    const r = run("pkg install -y py311-matrix-synapse");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      "Installed packages to be REMOVED:\n\tpostgresql13-client: 13.23\n\tpostgresql13-server: 13.23\n",
+    );
+    expect(run("pkg info -e postgresql13-server").code).toBe(1);
+    expect(
+      run("/usr/local/bin/python3.11 -c 'import synapse; print(synapse.__version__)'").stdout,
+    ).toBe("1.116.0\n");
+    expect(run("service synapse rcvar").stdout).toBe('# synapse\n#\nsynapse_enable="NO"\n');
   });
 });

@@ -55,13 +55,21 @@ export function docker(engine: Engine, args: string[], input?: string): string {
   });
 }
 
+/** Which revision of dma's mailer.conf the hosts ship: the older one maps no newaliases
+ *  (src:libexec/dma/dmagent/mailer.conf@f7a489d8763d), the newer one does (@023fc80ee38a). */
+export type MailerConf = "dma-without-newaliases" | "dma-with-newaliases";
+
 /** Starts `count` hosts in parallel; writes id_ed25519, known_hosts and inventory.yaml into dir. */
 export async function startHosts(
   count: number,
   dir: string,
   log: (s: string) => void = () => {},
-  opts: { acme?: boolean } = {},
+  opts: { acme?: boolean; mailerConf?: MailerConf } = {},
 ): Promise<HostSet> {
+  const mailerConf =
+    opts.mailerConf ??
+    (process.env.TESTHOST_MAILER_CONF as MailerConf | undefined) ??
+    "dma-without-newaliases";
   const engine = await ensureEngine(log);
   prepareEnv(engine);
   const { tag } = await ensureImage(engine, log);
@@ -77,7 +85,7 @@ export async function startHosts(
         .withName(`provision-testhost-${session}-${i + 1}`)
         .withHostname(`matrix${i + 1}.example.test`)
         .withLabels({ [LABEL]: dir, [RUN_LABEL]: process.env.PROVISION_TEST_RUN ?? "manual" })
-        .withEnvironment({ TESTHOST_AUTHORIZED_KEY: pub })
+        .withEnvironment({ TESTHOST_AUTHORIZED_KEY: pub, TESTHOST_MAILER_CONF: mailerConf })
         // Only so init can unmount Docker's bind mounts of /etc/resolv.conf and /etc/hosts.
         .withAddedCapabilities("SYS_ADMIN")
         .withExposedPorts(22)

@@ -50,9 +50,23 @@ export const BASE_PACKAGES = [
 /** PostgreSQL server majors, from the npm packages pg13, pg16, pg17 (devDependencies). */
 export const PG_MAJORS = [13, 16, 17];
 export const STANDIN_VERSIONS = ["1.156.0", "1.157.0"];
+/** The source folders of the image's top layer and where each goes in the image. */
+const LAYER = {
+  // FreeBSD's own paths: the emulated commands and the files a FreeBSD host has.
+  overlay: "/",
+  // The test harness (image setup, container init, the ACME server): not part of FreeBSD.
+  harness: "/usr/local/libexec/testhost/",
+  // The emulated package repository: catalogue, package contents, the ports' rc scripts.
+  packages: "/usr/local/libexec/testhost/packages/",
+  // The emulators' shared Python library.
+  lib: "/usr/lib/python3/dist-packages/",
+  standin: "/usr/local/share/synapse-standin/",
+} as const;
+const LAYER_DIRS = Object.keys(LAYER) as (keyof typeof LAYER)[];
 
 function hashFiles(h: ReturnType<typeof createHash>, dir: string): void {
   for (const name of readdirSync(dir).sort()) {
+    if (name === "__pycache__") continue;
     const p = join(dir, name);
     const st = statSync(p);
     if (st.isDirectory()) {
@@ -79,8 +93,7 @@ function schemaDir(): string | undefined {
 export function imageKey(): string {
   const h = createHash("sha256");
   h.update(baseKey());
-  hashFiles(h, join(TESTHOST_DIR, "overlay"));
-  hashFiles(h, join(TESTHOST_DIR, "standin"));
+  for (const dir of LAYER_DIRS) hashFiles(h, join(TESTHOST_DIR, dir));
   h.update(readFileSync(join(TESTHOST_DIR, "src/image.ts")));
   for (const m of PG_MAJORS)
     h.update(readFileSync(join(PROJECT_DIR, `node_modules/pg${m}/package.json`)));
@@ -132,9 +145,17 @@ export async function ensureImage(
       const standin = join(ctx, "standin");
       mkdirSync(standin, { recursive: true });
       run("python3", [
-        join(TESTHOST_DIR, "standin/build_wheel.py"),
-        join(standin, "wheels"),
+        join(TESTHOST_DIR, "standin/build_index.py"),
+        join(standin, "index"),
         ...STANDIN_VERSIONS,
+      ]);
+      // What the py311-matrix-synapse package installs: the stand-in, prebuilt, at its version.
+      const catalog = JSON.parse(readFileSync(join(TESTHOST_DIR, "packages/catalog.json"), "utf8"));
+      run("python3", [
+        join(TESTHOST_DIR, "standin/build_index.py"),
+        "--packaged",
+        catalog.packages["py311-matrix-synapse"].version,
+        join(standin, "packaged"),
       ]);
       const schemas = schemaDir();
       if (schemas) {
@@ -145,14 +166,19 @@ export async function ensureImage(
           "Synapse's config schema not found next to the project: the stand-in will not validate configurations",
         );
       }
-      cpSync(join(TESTHOST_DIR, "overlay"), join(ctx, "overlay"), { recursive: true });
+      for (const dir of ["overlay", "harness", "packages", "lib"] as const)
+        cpSync(join(TESTHOST_DIR, dir), join(ctx, dir), {
+          recursive: true,
+          filter: (src) => !src.includes("__pycache__"),
+        });
       writeFileSync(
         join(ctx, "Dockerfile"),
         [
           `FROM ${baseTag}`,
           "COPY postgresql/ /opt/postgresql/",
-          "COPY standin/ /usr/local/share/synapse-standin/",
-          "COPY overlay/ /",
+          // uname is replaced by the overlay's: keep Debian's under another name first.
+          "RUN mv /usr/bin/uname /usr/bin/uname.linux",
+          ...LAYER_DIRS.map((dir) => `COPY ${dir}/ ${LAYER[dir]}`),
           "RUN /usr/local/libexec/testhost/setup-image",
           'ENV PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"',
           "EXPOSE 22",

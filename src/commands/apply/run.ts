@@ -139,7 +139,7 @@ async function converge(
     const t0 = Date.now();
     let result: ApplyResult;
     try {
-      result = await applyPlan(conn, hs.plan, show, stop);
+      result = await applyPlan(conn, hs.plan, show, { shouldStop: stop });
     } catch (err) {
       // A dropped connection ends this host only.
       failed = true;

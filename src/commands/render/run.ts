@@ -1,8 +1,8 @@
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Context } from "../../cli/context.js";
 import { selectHosts } from "../../cli/select-hosts.js";
-import { EXIT_OK } from "../../errors.js";
+import { EXIT_OK, UserError } from "../../errors.js";
 import { checkInput } from "../../plan/session.js";
 import { renderFiles } from "../../render/files.js";
 import { lookupSecret } from "../../secrets/store.js";
@@ -21,7 +21,19 @@ export async function run(ctx: Context, opts: RenderOptions): Promise<number> {
   if (!store) throw new Error("checked input without a secrets store");
   const hosts = selectHosts(inventory, opts);
   const show = renderView(ctx.out);
-  mkdirSync(outDir, { recursive: true, mode: 0o700 });
+  try {
+    mkdirSync(outDir, { recursive: true, mode: 0o700 });
+    if (!statSync(outDir).isDirectory()) throw new Error("it exists and is not a directory");
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const why =
+      e.code === "EEXIST" || e.code === "ENOTDIR"
+        ? "it (or a parent) is a file, not a directory"
+        : e.message;
+    throw new UserError(`cannot render into ${outDir}: ${why}`, {
+      hint: "--out names a directory to create or reuse, e.g. --out rendered/",
+    });
+  }
   for (const host of hosts) {
     const names = new Set([
       ...Object.keys(store.shared),

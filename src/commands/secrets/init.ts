@@ -6,8 +6,13 @@ import { emptyStore, lookupSecret, readStore, writeStore } from "../../secrets/s
 import { secretsView } from "../../views/secrets.js";
 import { inventoryDir, requireInventory, shortPath } from "./open.js";
 
-export async function run(ctx: Context): Promise<number> {
+export interface SecretsInitOptions {
+  reseal?: boolean;
+}
+
+export async function run(ctx: Context, opts: SecretsInitOptions = {}): Promise<number> {
   const show = secretsView(ctx.out);
+  const note = (...lines: string[]) => show({ type: "secrets_note", lines });
   const { inventory, loaded } = requireInventory(ctx);
   const src = identitySource(inventoryDir(inventory), inventory.secrets.identityFile);
   let identities = readIdentities(src);
@@ -21,7 +26,11 @@ export async function run(ctx: Context): Promise<number> {
   }
   const read = await readStore(inventory.secrets.file, identities);
   if (read.state === "locked") throw new UserError("no identity to open the secrets store");
+  const reseal = opts.reseal === true;
+  const seal = read.state === "open" ? read.problems.find((p) => p.kind === "seal") : undefined;
+  if (seal && !reseal) throw new UserError(seal.summary, { hint: seal.hint });
   const data = read.state === "open" ? read.data : emptyStore();
+  const unlisted = read.state === "open" && data.recipients.length === 0;
   const added: string[] = [];
   for (const host of inventory.hosts) {
     for (const spec of REQUIRED_SECRETS) {
@@ -34,12 +43,23 @@ export async function run(ctx: Context): Promise<number> {
   const unresolved = loaded.secretRefs.filter(
     (r) => lookupSecret(data, r.host, r.name) === undefined,
   );
-  if (added.length > 0 || read.state === "missing") {
+  if (added.length > 0 || read.state === "missing" || reseal) {
     await writeStore(inventory.secrets.file, data, identities);
   }
   const store = shortPath(inventory.secrets.file);
-  if (added.length === 0) show({ type: "store_unchanged", store });
-  else show({ type: "store_written", store, created: read.state === "missing", added });
+  if (reseal && read.state === "open") {
+    note(
+      `Sealed secrets store ${store} for your identity; it is encrypted to ${data.recipients.length} recipient${data.recipients.length === 1 ? "" : "s"}.`,
+    );
+    if (unlisted) {
+      note(
+        "The store did not record its recipients (older format): it is now encrypted to yours only. Add the others with `provision secrets recipients add AGE1...`.",
+      );
+    }
+  }
+  if (added.length === 0) {
+    if (!reseal) show({ type: "store_unchanged", store });
+  } else show({ type: "store_written", store, created: read.state === "missing", added });
   for (const r of unresolved)
     show({
       type: "secret_missing",

@@ -4,7 +4,9 @@ import { openStore, requireInventory } from "./open.js";
 
 export async function run(ctx: Context): Promise<number> {
   const { inventory } = requireInventory(ctx);
-  const read = await openStore(inventory, ctx.inventoryFile);
+  // Listing names is how a store is checked before `secrets init --reseal`: it never refuses.
+  const read = await openStore(inventory, ctx.inventoryFile, ["seal", "weak"]);
+  for (const p of read.problems) ctx.out.error(`warning: ${p.summary}`);
   const names = {
     shared: Object.keys(read.data.shared).sort(),
     hosts: Object.fromEntries(

@@ -2,7 +2,7 @@ import { dirname, relative } from "node:path";
 import { UserError } from "../../errors.js";
 import type { Inventory } from "../../inventory/types.js";
 import { identitySource, readIdentities } from "../../secrets/identity.js";
-import { readStore, type SecretsData } from "../../secrets/store.js";
+import { readStore, type SecretsData, type StoreProblem } from "../../secrets/store.js";
 
 export { requireInventory } from "../../cli/require-inventory.js";
 
@@ -15,11 +15,20 @@ export function inventoryDir(inv: Inventory): string {
   return dirname(inv.file);
 }
 
-/** The decrypted store and the identities that opened it, or a UserError saying what to do. */
+/**
+ * The decrypted store and the identities that opened it, or a UserError saying what to do.
+ * Problems listed in `tolerate` are returned instead (the commands that repair them).
+ */
 export async function openStore(
   inventory: Inventory,
   inventoryFile: string,
-): Promise<{ data: SecretsData; identities: string[] }> {
+  tolerate: readonly StoreProblem["kind"][] = [],
+): Promise<{
+  data: SecretsData;
+  identities: string[];
+  problems: StoreProblem[];
+  recipient: string;
+}> {
   const identities = readIdentities(
     identitySource(inventoryDir(inventory), inventory.secrets.identityFile),
   );
@@ -32,5 +41,7 @@ export async function openStore(
           : "Set PROVISION_AGE_IDENTITY_FILE (or PROVISION_AGE_IDENTITY) to the identity the store was created with.",
     });
   }
-  return { data: read.data, identities };
+  const fatal = read.problems.find((p) => !tolerate.includes(p.kind));
+  if (fatal) throw new UserError(fatal.summary, { hint: fatal.hint });
+  return { data: read.data, identities, problems: read.problems, recipient: read.recipient };
 }

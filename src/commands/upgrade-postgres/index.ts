@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { Runner } from "../../cli/context.js";
+import { PATHS } from "../../freebsd/paths.js";
 
 export function register(program: Command, runner: Runner): void {
   program
@@ -12,13 +13,19 @@ export function register(program: Command, runner: Runner): void {
     .option("-y, --yes", "do not ask for confirmation")
     .option(
       "--dump-dir <path>",
-      "where the dump, row counts and state go on the host",
-      "/var/db/postgres/upgrade",
+      `where postgres writes the dump on the host (default ${PATHS.upgradeDumpDir}); --rollback and --cleanup use the recorded one`,
     )
-    .option("--rollback", "go back to the old server and data directory (while it is kept)")
+    .option(
+      "--rollback",
+      "go back to the old server and data directory (while it is kept); a verified new cluster is dumped and kept first",
+    )
+    .option(
+      "--no-dump",
+      "with --rollback after verification: skip the dump of the new cluster (its data directory is kept in any case)",
+    )
     .option(
       "--cleanup",
-      "after a successful upgrade: remove the kept old data directory and the dump",
+      "after a finished upgrade: remove the kept old data directory and the dump it recorded",
     )
     .option(
       "--accept-new-host-key",

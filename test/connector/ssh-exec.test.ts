@@ -1,0 +1,83 @@
+// The SSH connector against a local SSH server (ssh2's) that runs the script with /bin/sh:
+// output lines stream while a command runs, and only silence stops a long command.
+import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Server, utils } from "ssh2";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SshConnector } from "../../src/connector/ssh.js";
+
+let server: Server;
+let conn: SshConnector;
+
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), "provision-ssh-"));
+  const hostKey = utils.generateKeyPairSync("ed25519");
+  const clientKey = utils.generateKeyPairSync("ed25519");
+  writeFileSync(join(dir, "id"), clientKey.private, { mode: 0o600 });
+  server = new Server({ hostKeys: [hostKey.private] }, (client) => {
+    client.on("authentication", (ctx) => ctx.accept());
+    client.on("session", (accept) => {
+      accept().on("exec", (acceptExec) => {
+        const stream = acceptExec();
+        const sh = spawn("/bin/sh", ["-s"], { stdio: ["pipe", "pipe", "pipe"] });
+        stream.pipe(sh.stdin);
+        sh.stdout.pipe(stream, { end: false });
+        sh.stderr.pipe(stream.stderr, { end: false });
+        sh.on("close", (code) => {
+          stream.exit(code ?? 1);
+          stream.end();
+        });
+        stream.on("close", () => sh.kill());
+      });
+    });
+    client.on("error", () => undefined);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as AddressInfo).port;
+  writeFileSync(join(dir, "known_hosts"), `[127.0.0.1]:${port} ${hostKey.public}\n`);
+  conn = await SshConnector.connect(
+    "local",
+    {
+      address: "127.0.0.1",
+      port,
+      user: "root",
+      key: join(dir, "id"),
+      become: "none",
+      known_hosts: join(dir, "known_hosts"),
+    },
+    new Set(["port", "user"]),
+    { sshConfigFile: join(dir, "no-ssh-config") },
+  );
+});
+afterAll(async () => {
+  await conn?.close();
+  server?.close();
+});
+
+describe("SSH exec", () => {
+  it("streams each newest output line while the command runs", async () => {
+    const seen: string[] = [];
+    const r = await conn.exec("echo one; sleep 0.3; echo two >&2; sleep 0.3; echo three", {
+      onOutput: (l) => seen.push(l),
+    });
+    expect(r.code).toBe(0);
+    expect(seen).toEqual(["one", "two", "three"]);
+  });
+
+  it("lets a command that keeps printing run past the silence limit", async () => {
+    const r = await conn.exec("for i in 1 2 3 4 5 6; do echo $i; sleep 0.2; done", {
+      idleTimeoutMs: 700,
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("1\n2\n3\n4\n5\n6\n");
+  });
+
+  it("stops a command that prints nothing for the silence limit", async () => {
+    await expect(conn.exec("echo start; sleep 5", { idleTimeoutMs: 500 })).rejects.toThrow(
+      "host local: command printed nothing for 0.5 s: stopped",
+    );
+  });
+});
