@@ -26,6 +26,7 @@ const PATHS: string[][] = [
   ["plan", "--host", "matrix", "--limit", "all"],
   ["apply", "--yes"],
   ["apply", "--concurrency", "0"],
+  ["plan", "--concurrency", "x"],
   ["apply", "missing.plan"],
   ["apply", "not-a-plan.json"],
   ["apply", "not-a-plan.json", "--limit", "all"],

@@ -1,5 +1,6 @@
 import { hostname, userInfo } from "node:os";
 import { type ApplyResult, applyPlan } from "../../apply/execute.js";
+import { parseConcurrency } from "../../cli/concurrency.js";
 import { confirm } from "../../cli/confirm.js";
 import type { Context } from "../../cli/context.js";
 import { selectHosts } from "../../cli/select-hosts.js";
@@ -25,9 +26,7 @@ export interface ApplyOptions {
 
 export async function run(ctx: Context, opts: ApplyOptions, args: string[] = []): Promise<number> {
   const { out } = ctx;
-  const concurrency = Number(opts.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1)
-    throw new UserError("--concurrency takes a whole number of at least 1");
+  const concurrency = parseConcurrency(opts.concurrency);
   const planFile = args[0];
   if (planFile !== undefined && (opts.host !== undefined || opts.limit !== undefined))
     throw new UserError("a saved plan names its hosts: --host and --limit do not go with it", {

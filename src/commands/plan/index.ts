@@ -15,6 +15,7 @@ export function register(program: Command, runner: Runner): void {
       "--out <file>",
       "save the plan with the facts it was made from (no secrets) for `apply FILE`",
     )
+    .option("--concurrency <n>", "hosts planned in parallel", "10")
     .option("--assume-fresh", "plan against a blank FreeBSD host without connecting (offline)")
     .option(
       "--detailed-exitcode",

@@ -1,3 +1,4 @@
+import { parseConcurrency } from "../../cli/concurrency.js";
 import type { Context } from "../../cli/context.js";
 import { selectHosts } from "../../cli/select-hosts.js";
 import { hasErrors } from "../../diagnostics.js";
@@ -14,6 +15,8 @@ export interface PlanOptions {
   acceptNewHostKey?: boolean;
   /** Save the plan with the facts it was made from, for `apply FILE`. */
   out?: string;
+  /** As typed: a whole number of at least 1. */
+  concurrency?: string;
 }
 
 export async function run(ctx: Context, opts: PlanOptions): Promise<number> {
@@ -22,10 +25,12 @@ export async function run(ctx: Context, opts: PlanOptions): Promise<number> {
     throw new UserError("--out saves a plan made from the hosts' facts: not with --assume-fresh", {
       hint: "Plan against the hosts (without --assume-fresh) to save the plan.",
     });
+  const concurrency = parseConcurrency(opts.concurrency ?? "10");
   const input = await checkInput(ctx.inventoryFile, { assumeFresh });
   const session = await openSession(input, selectHosts(input.inventory, opts), {
     assumeFresh,
     acceptNewHostKey: opts.acceptNewHostKey === true,
+    concurrency,
   });
   try {
     renderPlan(ctx.out, session, { assumeFresh });
