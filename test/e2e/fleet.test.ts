@@ -144,7 +144,7 @@ describe("a fleet where some hosts fail", { timeout: 600_000 }, () => {
     expect(r.screen).toMatch(/matrix[12] +\[1\/\d+\] \d+\.\d s +file \/etc\/periodic\.conf/);
     const esc = String.fromCharCode(27);
     expect(r.screen).toMatch(new RegExp(`${esc}\\[\\d+F${esc}\\[J`));
-    expect(r.screen).toMatch(/matrix1 +done in \d+\.\d s +1\/1 steps/);
+    expect(r.screen).toMatch(/matrix1 +done in \d+\.\d s +(\d+)\/\1 steps/);
     expect(r.screen).toContain("Summary: 3 converged, 0 failed, 0 skipped.");
   });
 
@@ -154,7 +154,7 @@ describe("a fleet where some hosts fail", { timeout: 600_000 }, () => {
     const r = provision(["apply", "--yes", "--no-color"]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("Summary: 2 converged, 1 failed, 0 skipped.");
-    expect(r.stdout).toMatch(/\n {2}matrix1 +converged +[1-9]\d*\/\d+/);
+    expect(r.stdout).toMatch(/\n {2}matrix1 +converged +0\/0 /);
     expect(r.stdout).toMatch(/\n {2}matrix2 +converged +[1-9]\d*\/\d+/);
     expect(r.stdout).toMatch(/\n {2}matrix3 +failed +0\/0 /);
   });
