@@ -165,6 +165,9 @@ try {
       throw new Error(`ansible-playbook failed (exit ${t.r.status}): ${t.r.stdout.slice(-3000)}`);
     runs.push(t.ms);
     recap = t.r.stdout.trim().split("\n").at(-1);
+    // What Ansible would change on a host provision reports converged (should be nothing).
+    for (const l of t.r.stdout.split("\n"))
+      if (i === 0 && l.startsWith("changed:")) console.log(`ansible: ${l}`);
   }
   const ansibleShare = emulatedShare(ansible);
 
