@@ -161,13 +161,18 @@ try {
   let recap = "";
   for (let i = 0; i < 3; i++) {
     const t = timed(ansible);
+    // What Ansible would change on a host provision reports converged (should be nothing).
+    if (i === 0) {
+      let task = "";
+      for (const l of t.r.stdout.split("\n")) {
+        if (l.startsWith("TASK [")) task = l.replace(/\s*\*+$/, "");
+        if (/^changed: /.test(l)) console.log(`ansible would change: ${task} ${l}`);
+      }
+    }
     if (t.r.status !== 0)
       throw new Error(`ansible-playbook failed (exit ${t.r.status}): ${t.r.stdout.slice(-3000)}`);
     runs.push(t.ms);
     recap = t.r.stdout.trim().split("\n").at(-1);
-    // What Ansible would change on a host provision reports converged (should be nothing).
-    for (const l of t.r.stdout.split("\n"))
-      if (i === 0 && l.startsWith("changed:")) console.log(`ansible: ${l}`);
   }
   const ansibleShare = emulatedShare(ansible);
 
