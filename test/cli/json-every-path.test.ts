@@ -18,6 +18,8 @@ const PATHS: string[][] = [
   ["schema"],
   ["secrets", "list"],
   ["secrets", "open"],
+  ["secrets", "recipients", "list"],
+  ["secrets", "recipients", "add", "not-a-key"],
   ["secrets", "set", "smtp_password", "--host", "nope"],
   ["plan"],
   ["plan", "-i", "broken.yaml"],
