@@ -39,6 +39,10 @@ describe("pkg bootstrap", () => {
     // pkg(8): -v, --version displays the current version of pkg.
     expect(pkg("-v")).toMatchObject({ code: 0, stdout: "2.1.2\n" });
     expect(pkg("--version")).toMatchObject({ code: 0, stdout: "2.1.2\n" });
+    // pkg-info(8): -e exits 0 when installed; -g takes the name as a glob (Ansible's pkgng asks so).
+    expect(pkg("info", "-g", "-e", "pkg").code).toBe(0);
+    expect(pkg("info", "-g", "-e", "pk?").code).toBe(0);
+    expect(pkg("info", "-g", "-e", "curl").code).toBe(1);
   });
 });
 
