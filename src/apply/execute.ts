@@ -30,6 +30,10 @@ export interface ApplyResult {
   host: string;
   ok: boolean;
   applied: number;
+  /** Steps in the plan. */
+  total?: number;
+  /** Stopped before a step because `shouldStop` said so (--fail-fast after another host failed). */
+  stopped?: boolean;
   failed?: { change: Change; step: Step; code: number; stderr: string; stdout: string };
 }
 
@@ -41,11 +45,13 @@ export async function applyPlan(
   conn: Connector,
   plan: HostPlan,
   onEvent: (e: ApplyEvent) => void,
-  opts: { heartbeatMs?: number } = {},
+  opts: { heartbeatMs?: number; shouldStop?: () => boolean } = {},
 ): Promise<ApplyResult> {
   const steps = plan.changes.flatMap((change) => change.steps.map((step) => ({ change, step })));
+  const total = steps.length;
   let applied = 0;
   for (const [i, { change, step }] of steps.entries()) {
+    if (opts.shouldStop?.()) return { host: plan.host, ok: false, applied, total, stopped: true };
     onEvent({
       type: "apply_start",
       host: plan.host,
@@ -92,11 +98,12 @@ export async function applyPlan(
         host: plan.host,
         ok: false,
         applied,
+        total,
         failed: { change, step, code: r.code, stderr: r.stderr, stdout: r.stdout },
       };
     }
     applied++;
     onEvent({ type: "apply_complete", host: plan.host, change, step, elapsedMs: Date.now() - t0 });
   }
-  return { host: plan.host, ok: true, applied };
+  return { host: plan.host, ok: true, applied, total };
 }

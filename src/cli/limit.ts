@@ -5,11 +5,20 @@ import { UserError } from "../errors.js";
 import type { Host, Inventory } from "../inventory/types.js";
 import { didYouMean } from "../util/suggest.js";
 
+/** fnmatch as Ansible uses it: *, ?, [abc], [a-z], [!abc]; everything else literal. */
 function globRegex(glob: string): RegExp {
-  const body = glob
-    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-    .replace(/\*/g, ".*")
-    .replace(/\?/g, ".");
+  let body = "";
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i] as string;
+    const close = c === "[" ? glob.indexOf("]", i + 2) : -1;
+    if (c === "*") body += ".*";
+    else if (c === "?") body += ".";
+    else if (close > 0) {
+      const set = glob.slice(i + 1, close).replace(/\\/g, "\\\\");
+      body += set.startsWith("!") ? `[^${set.slice(1)}]` : `[${set}]`;
+      i = close;
+    } else body += c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
+  }
   return new RegExp(`^${body}$`);
 }
 
@@ -70,3 +79,7 @@ export function limitHosts(inventory: Inventory, pattern: string): Host[] {
     });
   return chosen;
 }
+
+/** The --limit option's help, the same on every command that takes it. */
+export const LIMIT_HELP =
+  "hosts to work on, as Ansible's patterns: names, groups, globs (eu-*), ~regex, lists (a,b), &intersect, !exclude";

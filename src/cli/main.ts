@@ -64,7 +64,12 @@ export async function main(argv: string[]): Promise<number> {
       const cmd = args[args.length - 1] as Command;
       const opts = cmd.optsWithGlobals() as CommonOptions;
       debug = opts.debug;
-      out = new Output({ json: opts.json, color: colorWanted(opts.color), version: v });
+      out = new Output({
+        json: opts.json,
+        color: colorWanted(opts.color, process.stdout),
+        colorErr: colorWanted(opts.color, process.stderr),
+        version: v,
+      });
       const ctx: Context = { inventoryFile: opts.inventory, out, debug };
       // commander parsed the options this command declared: the action's own interface.
       exitCode = await action(ctx, opts as unknown as Parameters<typeof action>[1], cmd.args);

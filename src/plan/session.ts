@@ -1,13 +1,15 @@
 // Everything plan and apply share: load and check the inventory and secrets, connect, gather
 // facts in one round trip, build each host's plan, attach diffs. Nothing here prints: problems
 // are diagnostics in the result, or a UserError carrying them; the command's view shows them.
+
+import { releaseLock, takeLock } from "../apply/lock.js";
 import { sshToHost } from "../connector/connect-host.js";
 import type { SshConnector } from "../connector/ssh.js";
 import type { Connector } from "../connector/types.js";
 import { type Diagnostic, hasErrors, sortDiagnostics } from "../diagnostics.js";
 import { UserError } from "../errors.js";
 import { gatherFacts } from "../facts/gather.js";
-import { freshFacts } from "../facts/types.js";
+import { type Facts, freshFacts } from "../facts/types.js";
 import { loadInventory } from "../inventory/load.js";
 import type { Host, Inventory } from "../inventory/types.js";
 import { REQUIRED_SECRETS } from "../secrets/catalog.js";
@@ -24,12 +26,21 @@ export interface SessionOptions {
   concurrency?: number;
   /** Guard exception: versions.synapse below the installed Synapse. */
   allowDowngrade?: boolean;
+  /**
+   * Take each host's apply lock (as this owner) right after connecting, before the facts are
+   * gathered: the plan shown is then the plan that runs. close() releases it.
+   */
+  lockAs?: string;
 }
 
 export interface HostSession {
   host: Host;
   plan: HostPlan;
   conn?: Connector;
+  /** What the plan was made from (absent offline and when the host failed). */
+  facts?: Facts;
+  /** This session holds the host's apply lock. */
+  locked?: boolean;
   error?: UserError;
 }
 
@@ -109,15 +120,20 @@ export async function openSession(
     );
     if (opts.assumeFresh) return { host, plan: buildPlan(host, parts, freshFacts(request)) };
     let conn: SshConnector | undefined;
+    let locked = false;
     try {
       conn = await sshToHost(host, { acceptNewHostKey: opts.acceptNewHostKey === true });
+      if (opts.lockAs !== undefined) {
+        await takeLock(conn, opts.lockAs);
+        locked = true;
+      }
       const facts = await gatherFacts(conn, request);
       const plan = buildPlan(host, parts, facts, { allowDowngrade: opts.allowDowngrade === true });
       await attachDiffs(conn, plan.changes);
-      return { host, plan, conn };
+      return { host, plan, conn, facts, locked };
     } catch (err) {
+      if (locked && conn) await releaseLock(conn).catch(() => undefined);
       await conn?.close();
-      if (!(err instanceof UserError)) throw err;
       return {
         host,
         plan: {
@@ -128,7 +144,7 @@ export async function openSession(
           diagnostics: [],
           notes: [],
         },
-        error: err,
+        error: hostError(host, err),
       };
     }
   });
@@ -137,7 +153,20 @@ export async function openSession(
     hosts: sessions,
     diagnostics,
     close: async () => {
-      await Promise.all(sessions.map((s) => s.conn?.close()));
+      await Promise.all(
+        sessions.map(async (s) => {
+          if (s.locked && s.conn) await releaseLock(s.conn).catch(() => undefined);
+          await s.conn?.close();
+        }),
+      );
     },
   };
+}
+
+/** A host's own failure (a dropped connection too) stays that host's: the others go on. */
+function hostError(host: Host, err: unknown): UserError {
+  if (err instanceof UserError) return err;
+  const e = new UserError(`${host.name}: ${err instanceof Error ? err.message : String(err)}`);
+  if (err instanceof Error) e.stack = err.stack;
+  return e;
 }

@@ -3,7 +3,10 @@ import { escapeJsonControls, escapeTerminal } from "../util/text.js";
 
 export interface OutputOptions {
   json: boolean;
+  /** Colour on standard output. */
   color: boolean;
+  /** Colour on standard error, decided by its own terminal check (defaults to `color`). */
+  colorErr?: boolean;
   /** provision's version, announced by the first event of every --json stream. */
   version: string;
 }
@@ -24,11 +27,25 @@ export class Output {
   ) {}
 
   line(text = ""): void {
-    this.out.write(`${escapeTerminal(redact(text), this.options.color)}\n`);
+    this.out.write(`${this.forStream(text, this.options.color)}\n`);
   }
 
   error(text: string): void {
-    this.err.write(`${escapeTerminal(redact(text), this.options.color)}\n`);
+    this.err.write(`${this.forStream(text, this.options.colorErr ?? this.options.color)}\n`);
+  }
+
+  /**
+   * Redacted, control characters made visible; colour kept only where the stream shows it.
+   * When just the other stream shows colour, paint() painted: this one drops the colour codes.
+   */
+  private forStream(text: string, color: boolean): string {
+    const paintedForOther = !color && (this.options.color || this.options.colorErr === true);
+    return escapeTerminal(redact(paintedForOther ? plain(text) : text), color);
+  }
+
+  /** A terminal control sequence of provision's own (a live view moving the cursor), as is. */
+  control(sequence: string): void {
+    this.out.write(sequence);
   }
 
   /**
@@ -56,7 +73,8 @@ export class Output {
   }
 
   paint(code: "red" | "green" | "yellow" | "bold" | "dim" | "cyan", text: string): string {
-    if (!this.options.color) return text;
+    // Painted when either stream shows colour; each stream drops what it does not show.
+    if (!this.options.color && !this.options.colorErr) return text;
     const codes = { red: 31, green: 32, yellow: 33, bold: 1, dim: 2, cyan: 36 } as const;
     return `\u001b[${codes[code]}m${text}\u001b[0m`;
   }
@@ -67,14 +85,28 @@ export class Output {
   }
 }
 
-/** Colour only on a terminal, never with NO_COLOR (no-color.org) or --no-color. */
+// The colour codes paint() writes.
+const SGR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
+
+/** Text without colour codes. */
+export function plain(text: string): string {
+  return text.replace(SGR, "");
+}
+
+/**
+ * Colour for one stream: never with --no-color or NO_COLOR (no-color.org); always with
+ * FORCE_COLOR (other than 0/false); otherwise when that stream is a terminal.
+ */
 export function colorWanted(
   flag: boolean | undefined,
-  stream: NodeJS.WriteStream = process.stdout,
+  stream: { isTTY?: boolean } = process.stdout,
+  env: NodeJS.ProcessEnv = process.env,
 ): boolean {
   if (flag === false) return false;
-  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== "") return false;
-  return Boolean(stream.isTTY);
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return !["0", "false"].includes(force);
+  return stream.isTTY === true;
 }
 
 /**

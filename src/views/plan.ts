@@ -169,3 +169,10 @@ export function changeSummaryEvent(
     changes: { add: s.add, change: s.change, remove: s.remove, operation },
   });
 }
+
+/** `plan --out FILE`: where the plan went and how to apply it. */
+export function planSavedView(out: Output, file: string): void {
+  const message = `Saved the plan to ${file}: apply exactly this with \`provision apply ${file}\`.`;
+  if (out.options.json) out.event("info", message, "plan_saved", { path: file });
+  else out.line(message);
+}

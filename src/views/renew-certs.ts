@@ -13,6 +13,8 @@ export interface RenewResult {
   notAfter: string | undefined;
   /** dehydrated's output, for a failure. */
   output: string;
+  /** The host could not be reached or refused (not FreeBSD): nothing ran on it. */
+  error?: { message: string; hint?: string };
 }
 
 export type RenewEvent = { type: "renew_result"; result: RenewResult };
@@ -22,6 +24,11 @@ export function renewView(out: Output): (e: RenewEvent) => void {
 }
 
 function renewHuman(out: Output, r: RenewResult): void {
+  if (r.error) {
+    out.error(`error: ${r.error.message}`);
+    if (r.error.hint) out.error(`  ${r.error.hint}`);
+    return;
+  }
   if (!r.ok) {
     out.error(`${r.host}: renewal failed`);
     for (const l of failureDetail(r)) out.error(`  ${l}`);
@@ -52,6 +59,7 @@ function renewJson(out: Output, r: RenewResult): void {
 }
 
 function failureDetail(r: RenewResult): string[] {
+  if (r.error) return [r.error.message, ...(r.error.hint ? [r.error.hint] : [])];
   const lines = r.output.trim().split("\n").slice(-12);
   const hint = acmeHint(r.output);
   if (hint) lines.push(hint);

@@ -72,7 +72,7 @@ export function renderSecretNames(
   names: { shared: string[]; hosts: Record<string, string[]> },
 ): void {
   if (out.options.json) {
-    out.document(names);
+    out.document({ format_version: "1.0", ...names });
     return;
   }
   for (const [h, list] of Object.entries(names.hosts)) out.line(`${h}: ${list.join(", ")}`);

@@ -37,6 +37,13 @@ describe("--limit patterns (Ansible's host patterns)", () => {
     expect(names("stag*")).toEqual(["eu-matrix2", "us-matrix2"]);
   });
 
+  it("matches fnmatch character classes as Ansible does: [12], [0-9], [!1]", () => {
+    expect(names("*-matrix[2]")).toEqual(["eu-matrix2", "us-matrix2"]);
+    expect(names("eu-matrix[0-9]")).toEqual(["eu-matrix1", "eu-matrix2"]);
+    expect(names("us-matrix[!1]")).toEqual(["us-matrix2"]);
+    expect(() => names("eu.matrix?")).toThrow(/matches no host/); // the dot is literal
+  });
+
   it("intersects with & and excludes with !, whatever the order", () => {
     expect(names("prod:&europe")).toEqual(["eu-matrix1"]);
     expect(names("!staging,all")).toEqual(["eu-matrix1", "us-matrix1"]);

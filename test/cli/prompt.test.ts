@@ -1,27 +1,9 @@
-import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readStore } from "../../src/secrets/store.js";
-import { BIN, cli, ROOT } from "../helpers/cli.js";
-
-/** Runs the CLI on a pseudo-terminal, typing the answers when their prompts appear. */
-function onTerminal(args: string[], steps: [string, string][], cwd: string, env: object) {
-  const r = spawnSync(
-    "python3",
-    [
-      join(ROOT, "test/helpers/pty-run.py"),
-      JSON.stringify(steps),
-      "--",
-      process.execPath,
-      BIN,
-      ...args,
-    ],
-    { cwd, env: { ...process.env, NO_COLOR: "1", ...env }, encoding: "utf8", timeout: 90_000 },
-  );
-  return JSON.parse(r.stdout) as { code: number; screen: string };
-}
+import { cli, onTerminal, ROOT } from "../helpers/cli.js";
 
 describe("secrets typed at a terminal", () => {
   const dir = mkdtempSync(join(tmpdir(), "provision-prompt-"));

@@ -22,6 +22,44 @@ export function cli(
     encoding: "utf8",
     // A real FreeBSD target (test/helpers/target.ts) builds Synapse with pip: many minutes.
     timeout: process.env.PROVISION_E2E_TARGET ? 3_600_000 : 600_000,
+    // A fleet's plan output runs to megabytes.
+    maxBuffer: 1 << 28,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The CLI against one inventory, keeping every output so a test can search them all at the end. */
+export function recordingCli(inventory: () => string, env: () => Record<string, string>) {
+  const outputs: string[] = [];
+  const run = (args: string[]): CliResult => {
+    const r = cli([...args, "-i", inventory()], { env: env() });
+    outputs.push(r.stdout, r.stderr);
+    return r;
+  };
+  return { run, outputs };
+}
+
+/**
+ * Runs the CLI on a pseudo-terminal (test/helpers/pty-run.py), typing the answers when their
+ * prompts appear; `screen` is everything the terminal showed.
+ */
+export function onTerminal(
+  args: string[],
+  steps: [string, string][],
+  cwd: string,
+  env: object,
+): { code: number; screen: string } {
+  const r = spawnSync(
+    "python3",
+    [
+      join(ROOT, "test/helpers/pty-run.py"),
+      JSON.stringify(steps),
+      "--",
+      process.execPath,
+      BIN,
+      ...args,
+    ],
+    { cwd, env: { ...process.env, NO_COLOR: "1", ...env }, encoding: "utf8", timeout: 90_000 },
+  );
+  return JSON.parse(r.stdout) as { code: number; screen: string };
 }

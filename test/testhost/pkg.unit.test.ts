@@ -36,6 +36,13 @@ describe("pkg bootstrap", () => {
     expect(existsSync(host.file("/usr/local/sbin/pkg"))).toBe(true);
     expect(pkg("-N")).toMatchObject({ code: 0, stderr: "pkg: 1 packages installed\n" });
     expect(pkg("bootstrap", "-y").stdout).toBe("pkg already bootstrapped at /usr/local/sbin/pkg\n");
+    // pkg(8): -v, --version displays the current version of pkg.
+    expect(pkg("-v")).toMatchObject({ code: 0, stdout: "2.1.2\n" });
+    expect(pkg("--version")).toMatchObject({ code: 0, stdout: "2.1.2\n" });
+    // pkg-info(8): -e exits 0 when installed; -g takes the name as a glob (Ansible's pkgng asks so).
+    expect(pkg("info", "-g", "-e", "pkg").code).toBe(0);
+    expect(pkg("info", "-g", "-e", "pk?").code).toBe(0);
+    expect(pkg("info", "-g", "-e", "curl").code).toBe(1);
   });
 });
 

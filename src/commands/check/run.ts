@@ -1,5 +1,4 @@
 import type { Context } from "../../cli/context.js";
-import { limitHosts } from "../../cli/limit.js";
 import { requireInventory } from "../../cli/require-inventory.js";
 import { selectHosts } from "../../cli/select-hosts.js";
 import { connectHost } from "../../connector/connect-host.js";
@@ -16,12 +15,11 @@ export interface CheckOptions {
 }
 
 function chosen(ctx: Context, opts: CheckOptions): Host[] {
-  if (opts.host !== undefined && opts.limit !== undefined)
-    throw new UserError("--host and --limit both choose hosts: give one of them");
   const { inventory } = requireInventory(ctx);
-  return opts.limit !== undefined
-    ? limitHosts(inventory, opts.limit)
-    : selectHosts(inventory, opts.host);
+  return selectHosts(inventory, {
+    ...(opts.host !== undefined ? { host: opts.host } : {}),
+    ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+  });
 }
 
 export async function run(ctx: Context, opts: CheckOptions): Promise<number> {

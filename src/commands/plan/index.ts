@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { Runner } from "../../cli/context.js";
+import { LIMIT_HELP } from "../../cli/limit.js";
 import type { PlanOptions } from "./run.js";
 
 export function register(program: Command, runner: Runner): void {
@@ -13,6 +14,12 @@ export function register(program: Command, runner: Runner): void {
       "--allow-downgrade",
       "let versions.synapse go below the installed Synapse (its schema may not go back: restore a dump of that version)",
     )
+    .option("-l, --limit <pattern>", LIMIT_HELP)
+    .option(
+      "--out <file>",
+      "save the plan with the facts it was made from (no secrets) for `apply FILE`",
+    )
+    .option("--concurrency <n>", "hosts planned in parallel", "10")
     .option("--assume-fresh", "plan against a blank FreeBSD host without connecting (offline)")
     .option(
       "--detailed-exitcode",
@@ -24,7 +31,7 @@ export function register(program: Command, runner: Runner): void {
     )
     .addHelpText(
       "after",
-      "\nExamples:\n  $ provision plan -i inventory.yaml\n  $ provision plan --assume-fresh -i inventory.example.yaml   # offline preview\n  $ provision plan -i inventory.yaml --json --detailed-exitcode",
+      "\nExamples:\n  $ provision plan -i inventory.yaml\n  $ provision plan --assume-fresh -i inventory.example.yaml   # offline preview\n  $ provision plan -i inventory.yaml --json --detailed-exitcode\n  $ provision plan -i inventory.yaml --limit europe --out europe.plan",
     )
     .action(runner<PlanOptions>(async (ctx, opts) => (await import("./run.js")).run(ctx, opts)));
 }

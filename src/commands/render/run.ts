@@ -12,13 +12,14 @@ export interface RenderOptions {
   /** The output directory. */
   out: string;
   host?: string;
+  limit?: string;
 }
 
 export async function run(ctx: Context, opts: RenderOptions): Promise<number> {
   const outDir = opts.out;
   const { inventory, secrets: store } = await checkInput(ctx.inventoryFile);
   if (!store) throw new Error("checked input without a secrets store");
-  const hosts = selectHosts(inventory, opts.host);
+  const hosts = selectHosts(inventory, opts);
   const show = renderView(ctx.out);
   try {
     mkdirSync(outDir, { recursive: true, mode: 0o700 });

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { Runner } from "../../cli/context.js";
+import { LIMIT_HELP } from "../../cli/limit.js";
 import type { RenewCertsOptions } from "./run.js";
 
 export function register(program: Command, runner: Runner): void {
@@ -9,6 +10,7 @@ export function register(program: Command, runner: Runner): void {
       "renew each host's certificate now when due (or always with --force) and deploy it",
     )
     .option("--host <name>", "one host only")
+    .option("-l, --limit <pattern>", LIMIT_HELP)
     .option("--force", "renew even when the certificate is not due")
     .option(
       "--accept-new-host-key",

@@ -3,7 +3,7 @@ import { requireInventory } from "../../cli/require-inventory.js";
 import { selectHosts } from "../../cli/select-hosts.js";
 import { connectHost } from "../../connector/connect-host.js";
 import { cmd } from "../../connector/quote.js";
-import { EXIT_ERROR, EXIT_OK } from "../../errors.js";
+import { EXIT_ERROR, EXIT_OK, UserError } from "../../errors.js";
 import { certDir, PATHS } from "../../freebsd/paths.js";
 import type { Host } from "../../inventory/types.js";
 import { pool } from "../../util/pool.js";
@@ -11,15 +11,30 @@ import { type RenewResult, renewView } from "../../views/renew-certs.js";
 
 export interface RenewCertsOptions {
   host?: string;
+  limit?: string;
   force?: boolean;
   acceptNewHostKey?: boolean;
 }
 
 export async function run(ctx: Context, opts: RenewCertsOptions): Promise<number> {
   const { inventory } = requireInventory(ctx);
-  const hosts = selectHosts(inventory, opts.host);
+  const hosts = selectHosts(inventory, opts);
   const show = renewView(ctx.out);
-  const results = await pool(hosts, 4, (host) => renew(host, opts));
+  // One host that cannot be reached or fails is its own result; the others go on.
+  const results = await pool(hosts, 4, (host) =>
+    renew(host, opts).catch((err: unknown): RenewResult => {
+      if (!(err instanceof UserError)) throw err;
+      return {
+        host: host.name,
+        ok: false,
+        renewed: false,
+        serial: undefined,
+        notAfter: undefined,
+        output: "",
+        error: { message: err.message, ...(err.hint ? { hint: err.hint } : {}) },
+      };
+    }),
+  );
   for (const result of results) show({ type: "renew_result", result });
   return results.every((r) => r.ok) ? EXIT_OK : EXIT_ERROR;
 }
