@@ -1,5 +1,11 @@
 // Applying is the only side effect: the plan's steps, in order, stopping at the first failure.
-import type { Connector } from "../connector/types.js";
+import type { Connector, ExecResult } from "../connector/types.js";
+import {
+  clearAllPendingScript,
+  clearPendingScript,
+  pendingKey,
+  recordPendingScript,
+} from "../facts/pending-handlers.js";
 import type { HostPlan } from "../plan/build.js";
 import { writeScript } from "../resources/file.js";
 import type { Change, Step } from "../resources/types.js";
@@ -45,6 +51,11 @@ export async function applyPlan(
 ): Promise<ApplyResult> {
   const steps = plan.changes.flatMap((change) => change.steps.map((step) => ({ change, step })));
   let applied = 0;
+  const failed = (r: ExecResult, change: Change, step: Step): ApplyResult => {
+    const { code, stderr, stdout } = r;
+    onEvent({ type: "apply_errored", host: plan.host, change, step, code, stderr, stdout });
+    return { host: plan.host, ok: false, applied, failed: { change, step, code, stderr, stdout } };
+  };
   for (const [i, { change, step }] of steps.entries()) {
     onEvent({
       type: "apply_start",
@@ -55,10 +66,16 @@ export async function applyPlan(
       total: steps.length,
     });
     const t0 = Date.now();
-    const script =
+    const body =
       step.kind === "write"
         ? writeScript(step.path, step.content, step.owner, step.group, step.mode)
         : step.script;
+    // Its handlers are due before anything of a notifying change is applied: an apply that
+    // stops after this step leaves them recorded, and the next plan runs them.
+    const firstOfNotifying = change.notify.length > 0 && step === change.steps[0];
+    const script = firstOfNotifying
+      ? `${recordPendingScript(change.notify.map((h) => pendingKey(change.recipe, h)))}\n${body}`
+      : body;
     let lastLine: string | undefined;
     const beat = setInterval(() => {
       onEvent({
@@ -78,25 +95,23 @@ export async function applyPlan(
         },
       })
       .finally(() => clearInterval(beat));
-    if (r.code !== 0) {
-      onEvent({
-        type: "apply_errored",
-        host: plan.host,
-        change,
-        step,
-        code: r.code,
-        stderr: r.stderr,
-        stdout: r.stdout,
-      });
-      return {
-        host: plan.host,
-        ok: false,
-        applied,
-        failed: { change, step, code: r.code, stderr: r.stderr, stdout: r.stdout },
-      };
+    if (r.code !== 0) return failed(r, change, step);
+    if (change.handler && step === change.steps.at(-1)) {
+      const cleared = await conn.exec(
+        clearPendingScript(pendingKey(change.recipe, change.handler)),
+      );
+      if (cleared.code !== 0) return failed(cleared, change, step);
     }
     applied++;
     onEvent({ type: "apply_complete", host: plan.host, change, step, elapsedMs: Date.now() - t0 });
+  }
+  // Every notified or pending handler ran, or the plan started its service anew.
+  if (applied > 0) {
+    const cleared = await conn.exec(clearAllPendingScript);
+    if (cleared.code !== 0) {
+      const last = steps.at(-1);
+      if (last) return failed(cleared, last.change, last.step);
+    }
   }
   return { host: plan.host, ok: true, applied };
 }

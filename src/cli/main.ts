@@ -7,6 +7,7 @@ import { register as registerRender } from "../commands/render/index.js";
 import { register as registerRenewCerts } from "../commands/renew-certs/index.js";
 import { register as registerSchema } from "../commands/schema/index.js";
 import { register as registerSecrets } from "../commands/secrets/index.js";
+import { register as registerUnlock } from "../commands/unlock/index.js";
 import { register as registerUpgradePostgres } from "../commands/upgrade-postgres/index.js";
 import { register as registerValidate } from "../commands/validate/index.js";
 import { EXIT_ERROR, EXIT_OK, UserError } from "../errors.js";
@@ -74,6 +75,7 @@ export async function main(argv: string[]): Promise<number> {
   registerRegisterUser(program, runner);
   registerSchema(program, runner);
   registerCompletion(program, runner);
+  registerUnlock(program, runner);
 
   try {
     const habit = habitError(argv.slice(2));

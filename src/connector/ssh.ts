@@ -17,7 +17,8 @@ import {
 } from "./known-hosts.js";
 import { lastLineTracker } from "./last-line.js";
 import { loadPrivateKey } from "./private-key.js";
-import type { Connector, ExecOptions, ExecResult } from "./types.js";
+import { q } from "./quote.js";
+import type { Connector, ExecOptions, ExecResult, HeldCommand } from "./types.js";
 
 export const REMOTE_PATH = "/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin";
 
@@ -254,6 +255,45 @@ export class SshConnector implements Connector {
         });
         // Every script sees FreeBSD's full PATH, whatever the login shell or sudo/doas set.
         stream.end(`PATH=${REMOTE_PATH}; export PATH\n${script}`);
+      });
+    });
+  }
+
+  hold(script: string): Promise<HeldCommand> {
+    this.roundTrips++;
+    return new Promise((resolveHold, reject) => {
+      // The script travels as an argument: standard input is the session's, held open.
+      const command = `PATH=${REMOTE_PATH}; export PATH\n${script}`;
+      this.client.exec(`${this.prefix}/bin/sh -c ${q(command)}`, (err, stream) => {
+        if (err)
+          return reject(new UserError(`host ${this.name}: cannot run a command: ${err.message}`));
+        let out = "";
+        let errOut = "";
+        let settled = false;
+        const closed = new Promise<void>((done) => stream.on("close", () => done()));
+        const held: Omit<HeldCommand, "first"> = {
+          release: async () => {
+            stream.end();
+            await closed;
+          },
+        };
+        stream.on("data", (d: Buffer) => {
+          out += d.toString("utf8");
+          const nl = out.indexOf("\n");
+          if (!settled && nl >= 0) {
+            settled = true;
+            resolveHold({ ...held, first: out.slice(0, nl) });
+          }
+        });
+        stream.stderr.on("data", (d: Buffer) => {
+          errOut += d.toString("utf8");
+        });
+        stream.on("close", (code: number | null) => {
+          if (settled) return;
+          settled = true;
+          const ended = { code: code ?? -1, stdout: out, stderr: errOut };
+          resolveHold({ ...held, first: out, ended });
+        });
       });
     });
   }

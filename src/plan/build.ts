@@ -2,6 +2,7 @@
 // resources' changes and their handlers, then runs the guards (src/guards/). The human and
 // JSON views render the same plan; apply executes its steps.
 import type { Diagnostic } from "../diagnostics.js";
+import { pendingKey } from "../facts/pending-handlers.js";
 import { emptyRequest, type FactRequest, type Facts } from "../facts/types.js";
 import { type GuardOptions, requestGuardFacts, runGuards } from "../guards/index.js";
 import type { Host } from "../inventory/types.js";
@@ -31,21 +32,30 @@ export function prepare(
   const request = emptyRequest();
   for (const part of parts) for (const r of part.resources) r.request(request);
   requestGuardFacts(request, host);
+  request.pendingHandlers = true;
   return { parts, request };
 }
 
-/** A handler's change: once at the end of its recipe, naming what notified it. */
-function handlerChange(recipe: string, h: Handler, by: string[]): Change {
+/**
+ * A handler's change: once at the end of its recipe, naming what notified it, or that an
+ * earlier apply stopped after notifying it.
+ */
+function handlerChange(recipe: string, h: Handler, by: string[], pending: boolean): Change {
   const what = h.service ? `service ${h.service} ${h.action}` : (h.command as string);
+  const why = [
+    ...(by.length > 0 ? [`${by.join(", ")} changed`] : []),
+    ...(pending ? ["pending from the last apply"] : []),
+  ].join("; ");
   return {
     address: h.service ? `service ${h.service}` : `handler ${h.name}`,
     type: h.service ? "service" : "handler",
     name: h.service ?? h.name,
     recipe,
     action: "update",
-    summary: `${h.service ? h.action : h.name} (${by.join(", ")} changed)`,
+    summary: `${h.service ? h.action : h.name} (${why})`,
     steps: [{ kind: "exec", description: h.service ? what : h.name, script: what }],
     notify: [],
+    handler: h.name,
   };
 }
 
@@ -76,10 +86,11 @@ export function buildPlan(
       for (const h of c.notify) notified.set(h, [...(notified.get(h) ?? []), c.address]);
     }
     for (const h of part.handlers) {
-      const by = notified.get(h.name);
+      const by = notified.get(h.name) ?? [];
+      const pending = facts.pendingHandlers.has(pendingKey(part.name, h.name));
       // A service this plan starts anyway needs no restart for its new configuration.
-      if (!by || (h.service && starting.has(h.service))) continue;
-      changes.push(handlerChange(part.name, h, by));
+      if ((by.length === 0 && !pending) || (h.service && starting.has(h.service))) continue;
+      changes.push(handlerChange(part.name, h, by, pending));
     }
   }
   diagnostics.push(...runGuards(host, facts, changes, options));

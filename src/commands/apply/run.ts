@@ -1,6 +1,6 @@
 import { hostname, userInfo } from "node:os";
 import { type ApplyResult, applyPlan } from "../../apply/execute.js";
-import { releaseLock, takeLock } from "../../apply/lock.js";
+import { takeLock } from "../../apply/lock.js";
 import { confirm } from "../../cli/confirm.js";
 import type { Context } from "../../cli/context.js";
 import { selectHosts } from "../../cli/select-hosts.js";
@@ -47,11 +47,11 @@ export async function run(ctx: Context, opts: ApplyOptions): Promise<number> {
     const results = await pool(todo, concurrency, async (hs): Promise<ApplyResult> => {
       const conn = hs.conn;
       if (!conn) throw new Error("no connection");
-      await takeLock(conn, who);
+      const lock = await takeLock(conn, who);
       try {
         return await applyPlan(conn, hs.plan, show);
       } finally {
-        await releaseLock(conn).catch(() => undefined);
+        await lock.release().catch(() => undefined);
       }
     });
     for (const [i, result] of results.entries())
