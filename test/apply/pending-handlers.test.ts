@@ -62,10 +62,10 @@ describe("pending handlers", () => {
     const conn = recorder(/pip-install-x/);
     const r = await applyPlan(conn, plan([config, later, restart]), () => undefined);
     expect(r.ok).toBe(false);
-    const [first] = conn.scripts;
+    const first = conn.scripts[0] ?? "";
     expect(first).toContain(`printf '%s\\n' 'synapse\trestart synapse'`);
     expect(first).toContain(`mv -f ${PENDING_HANDLERS}.new ${PENDING_HANDLERS}`);
-    expect(first?.indexOf(PENDING_HANDLERS)).toBeLessThan(first?.indexOf("write-homeserver-yaml"));
+    expect(first.indexOf(PENDING_HANDLERS)).toBeLessThan(first.indexOf("write-homeserver-yaml"));
     // Stopped before the restart: nothing cleared the record.
     expect(conn.scripts.some((s) => s.includes("grep -vxF") || s.startsWith("rm -f"))).toBe(false);
   });
