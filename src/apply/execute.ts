@@ -9,6 +9,7 @@ import {
 import type { HostPlan } from "../plan/build.js";
 import { writeScript } from "../resources/file.js";
 import type { Change, Step } from "../resources/types.js";
+import { guardedFirewallStep } from "./firewall-step.js";
 
 export type ApplyEvent =
   | { type: "apply_start"; host: string; change: Change; step: Step; index: number; total: number }
@@ -47,7 +48,11 @@ export async function applyPlan(
   conn: Connector,
   plan: HostPlan,
   onEvent: (e: ApplyEvent) => void,
-  opts: { heartbeatMs?: number } = {},
+  opts: {
+    heartbeatMs?: number;
+    /** Opens a new connection to the host: confirms new firewall rules (firewall-rollback.ts). */
+    newConnection?: () => Promise<Connector>;
+  } = {},
 ): Promise<ApplyResult> {
   const steps = plan.changes.flatMap((change) => change.steps.map((step) => ({ change, step })));
   let applied = 0;
@@ -73,9 +78,14 @@ export async function applyPlan(
     // Its handlers are due before anything of a notifying change is applied: an apply that
     // stops after this step leaves them recorded, and the next plan runs them.
     const firstOfNotifying = change.notify.length > 0 && step === change.steps[0];
-    const script = firstOfNotifying
+    const recorded = firstOfNotifying
       ? `${recordPendingScript(change.notify.map((h) => pendingKey(change.recipe, h)))}\n${body}`
       : body;
+    const firewall =
+      change.firewall === true && step.kind === "exec" && opts.newConnection
+        ? guardedFirewallStep(conn, opts.newConnection, `${process.pid}-${Date.now()}-${i}`)
+        : undefined;
+    const script = firewall ? firewall.arm(recorded) : recorded;
     let lastLine: string | undefined;
     const beat = setInterval(() => {
       onEvent({
@@ -95,7 +105,8 @@ export async function applyPlan(
         },
       })
       .finally(() => clearInterval(beat));
-    if (r.code !== 0) return failed(r, change, step);
+    const outcome = firewall ? await firewall.settle(r) : r;
+    if (outcome.code !== 0) return failed(outcome, change, step);
     if (change.handler && step === change.steps.at(-1)) {
       const cleared = await conn.exec(
         clearPendingScript(pendingKey(change.recipe, change.handler)),

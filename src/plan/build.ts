@@ -1,6 +1,8 @@
 // Planning is pure: facts and the desired state in, a plan (data) out. This module orders the
 // resources' changes and their handlers, then runs the guards (src/guards/). The human and
 // JSON views render the same plan; apply executes its steps.
+
+import { FIREWALL_NOTE } from "../apply/firewall-rollback.js";
 import type { Diagnostic } from "../diagnostics.js";
 import { pendingKey } from "../facts/pending-handlers.js";
 import { emptyRequest, type FactRequest, type Facts } from "../facts/types.js";
@@ -40,7 +42,13 @@ export function prepare(
  * A handler's change: once at the end of its recipe, naming what notified it, or that an
  * earlier apply stopped after notifying it.
  */
-function handlerChange(recipe: string, h: Handler, by: string[], pending: boolean): Change {
+function handlerChange(
+  recipe: string,
+  h: Handler,
+  by: string[],
+  pending: boolean,
+  firewall: boolean,
+): Change {
   const what = h.service ? `service ${h.service} ${h.action}` : (h.command as string);
   const why = [
     ...(by.length > 0 ? [`${by.join(", ")} changed`] : []),
@@ -56,6 +64,7 @@ function handlerChange(recipe: string, h: Handler, by: string[], pending: boolea
     steps: [{ kind: "exec", description: h.service ? what : h.name, script: what }],
     notify: [],
     handler: h.name,
+    ...(firewall ? { firewall } : {}),
   };
 }
 
@@ -71,6 +80,8 @@ export function buildPlan(
   const notes: string[] = [];
   for (const part of parts) {
     const notified = new Map<string, string[]>();
+    // A handler notified by a change of the rules in force loads them: it changes them too.
+    const byFirewall = new Set<string>();
     const starting = new Set<string>();
     for (const r of part.resources) {
       const note = r.note?.(facts);
@@ -83,17 +94,29 @@ export function buildPlan(
       if (!c) continue;
       changes.push(c);
       if (c.type === "service") starting.add(c.name);
-      for (const h of c.notify) notified.set(h, [...(notified.get(h) ?? []), c.address]);
+      for (const h of c.notify) {
+        notified.set(h, [...(notified.get(h) ?? []), c.address]);
+        if (c.firewall) byFirewall.add(h);
+      }
     }
     for (const h of part.handlers) {
       const by = notified.get(h.name) ?? [];
       const pending = facts.pendingHandlers.has(pendingKey(part.name, h.name));
       // A service this plan starts anyway needs no restart for its new configuration.
       if ((by.length === 0 && !pending) || (h.service && starting.has(h.service))) continue;
-      changes.push(handlerChange(part.name, h, by, pending));
+      changes.push(
+        handlerChange(
+          part.name,
+          h,
+          by,
+          pending,
+          byFirewall.has(h.name) || part.name === "firewall",
+        ),
+      );
     }
   }
   diagnostics.push(...runGuards(host, facts, changes, options));
+  if (changes.some((c) => c.firewall)) notes.push(FIREWALL_NOTE);
   return {
     host: host.name,
     address: host.config.ssh.address,

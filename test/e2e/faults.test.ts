@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FIREWALL_NOTE } from "../../src/apply/firewall-rollback.js";
 import { loadInventory } from "../../src/inventory/load.js";
 import { cli } from "../helpers/cli.js";
 import { waitFor } from "../helpers/procs.js";
@@ -136,4 +137,49 @@ describe.skipIf(why)("an apply whose connection is cut", { timeout: 3_600_000 },
       expect(started, conf).toBeGreaterThanOrEqual((written ?? 0) - 1);
     }
   });
+
+  it("new firewall rules that refuse new SSH connections are rolled back by themselves, and apply says so", () => {
+    const gateway = set.hosts[0]?.gateway ?? "";
+    const rules = () => sh(set, 0, "ipfw list").stdout;
+    const before = rules();
+    expect(sh(set, 0, `ipfw testhost-check tcp ${gateway} 22`).code).toBe(0);
+    // An ipfw error halfway through the firewall script (once): the SSH rule is never added.
+    sh(set, 0, "echo '# drift' >> /etc/rc.firewall.matrix; touch /var/tmp/ipfw-fail-once");
+    sh(
+      set,
+      0,
+      "mv /usr/sbin/ipfw /usr/sbin/ipfw.real && cat > /usr/sbin/ipfw && chmod +x /usr/sbin/ipfw",
+      "#!/bin/sh\n" +
+        'case " $* " in *" add 2000 "*) if [ -f /var/tmp/ipfw-fail-once ]; then rm -f /var/tmp/ipfw-fail-once; echo "ipfw: getsockopt(IP_FW_XADD): Invalid argument" >&2; exit 64; fi ;; esac\n' +
+        'exec /usr/sbin/ipfw.real "$@"\n',
+    );
+    try {
+      const plan = provision(["plan", "--no-color"]);
+      expect(plan.stdout).toContain(FIREWALL_NOTE);
+      const t0 = Date.now();
+      const r = provision(["apply", "--yes", "--no-color"]);
+      const said = r.stdout + r.stderr;
+      expect(r.code).toBe(1);
+      expect(said).toContain(
+        "the new firewall rules were not confirmed: a new SSH connection failed",
+      );
+      expect(said).toMatch(
+        /the previous firewall rules were restored automatically \(rolled back /,
+      );
+      expect(Date.now() - t0).toBeGreaterThan(55_000);
+    } finally {
+      sh(set, 0, "mv /usr/sbin/ipfw.real /usr/sbin/ipfw");
+    }
+    // The old rules are back: new connections from the management network get in again.
+    expect(rules()).toBe(before);
+    expect(sh(set, 0, `ipfw testhost-check tcp ${gateway} 22`).code).toBe(0);
+    // The reload is still due: the next apply loads the rules, confirms them, converges.
+    const plan = provision(["plan", "--no-color"]);
+    expect(plan.stdout).toMatch(/~ service ipfw\s+start \(pending from the last apply\)/);
+    const again = provision(["apply", "--yes"]);
+    expect(again.stderr).toBe("");
+    expect(again.code).toBe(0);
+    expect(provision(["plan", "--detailed-exitcode"]).code).toBe(0);
+    expect(rules()).toBe(before);
+  }, 600_000);
 });

@@ -4,6 +4,7 @@ import { takeLock } from "../../apply/lock.js";
 import { confirm } from "../../cli/confirm.js";
 import type { Context } from "../../cli/context.js";
 import { selectHosts } from "../../cli/select-hosts.js";
+import { sshToHost } from "../../connector/connect-host.js";
 import { hasErrors } from "../../diagnostics.js";
 import { EXIT_ERROR, EXIT_OK, UserError } from "../../errors.js";
 import { checkInput, openSession } from "../../plan/session.js";
@@ -49,7 +50,9 @@ export async function run(ctx: Context, opts: ApplyOptions): Promise<number> {
       if (!conn) throw new Error("no connection");
       const lock = await takeLock(conn, who);
       try {
-        return await applyPlan(conn, hs.plan, show);
+        // New firewall rules are confirmed over a new connection (apply/firewall-rollback.ts).
+        const newConnection = () => sshToHost(hs.host);
+        return await applyPlan(conn, hs.plan, show, { newConnection });
       } finally {
         await lock.release().catch(() => undefined);
       }
