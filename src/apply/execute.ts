@@ -10,6 +10,7 @@ import type { HostPlan } from "../plan/build.js";
 import { writeScript } from "../resources/file.js";
 import type { Change, Step } from "../resources/types.js";
 import { guardedFirewallStep } from "./firewall-step.js";
+import { registerStepScript } from "./lock.js";
 
 export type ApplyEvent =
   | { type: "apply_start"; host: string; change: Change; step: Step; index: number; total: number }
@@ -85,7 +86,8 @@ export async function applyPlan(
       change.firewall === true && step.kind === "exec" && opts.newConnection
         ? guardedFirewallStep(conn, opts.newConnection, `${process.pid}-${Date.now()}-${i}`)
         : undefined;
-    const script = firewall ? firewall.arm(recorded) : recorded;
+    // In a subshell: the step's own traps and exits leave the registration's trap alone.
+    const script = `${registerStepScript}\n(\n${firewall ? firewall.arm(recorded) : recorded}\n)`;
     let lastLine: string | undefined;
     const beat = setInterval(() => {
       onEvent({

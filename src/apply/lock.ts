@@ -7,6 +7,17 @@ import type { Connector, HeldCommand } from "../connector/types.js";
 import { UserError } from "../errors.js";
 
 export const LOCK_FILE = "/var/run/provision.lock";
+/** The process group of the step running now (removed when the step ends). */
+export const STEP_PGID_FILE = "/var/run/provision.step";
+
+/**
+ * Prefix of every step's script (the step itself then runs in a subshell): records its process
+ * group, so that when the session dies the lock holder ends the step too. A step cut off from its apply never runs on beside the next one.
+ */
+export const registerStepScript = [
+  `ps -o pgid= -p $$ | tr -d ' ' > ${STEP_PGID_FILE}`,
+  `trap 'rm -f ${STEP_PGID_FILE}' EXIT`,
+].join("\n");
 
 /** Held until release(); also released by the host when this connection goes away. */
 export interface ApplyLock {
@@ -16,9 +27,12 @@ export interface ApplyLock {
 /** The lock as an older provision left it: a directory holding `owner`, never released by itself. */
 const oldLockCheck = `if [ -d ${LOCK_FILE} ]; then printf 'stale-dir\\t%s\\n' "$(head -1 ${LOCK_FILE}/owner 2>/dev/null)"; exit 0; fi`;
 
-/** The holder writes who it is (and its own pid on the host), says `taken`, then waits on stdin. */
+/**
+ * The holder writes who it is (and its own pid on the host), says `taken`, then waits on stdin.
+ * At its end (released, or the session died) it ends a step still running, then lockf lets go.
+ */
 export function takeLockScript(who: string): string {
-  const holder = `printf '%s, process %s on the host\\n' "$1" "$$" > "$2" && echo taken && exec cat >/dev/null`;
+  const holder = `printf '%s, process %s on the host\\n' "$1" "$$" > "$2" && echo taken || exit 1; cat >/dev/null; if [ -s ${STEP_PGID_FILE} ]; then kill -TERM -- -"$(cat ${STEP_PGID_FILE})" 2>/dev/null; rm -f ${STEP_PGID_FILE}; fi`;
   return [
     oldLockCheck,
     `lockf -k -t 0 ${LOCK_FILE} /bin/sh -c ${q(holder)} sh ${q(who)} ${LOCK_FILE} 2>/dev/null`,
