@@ -1,5 +1,5 @@
 // A change of the rules in force is applied as FreeBSD's share/examples/ipfw/change_rules.sh does:
-// before loading, the rules in force are saved as a script and a detached timer (nohup) is set
+// before loading, the rules in force are saved as a script and a detached timer (daemon(8)) is set
 // to restore them; only a NEW SSH connection, opened after loading, cancels it. If the new rules
 // refuse new connections (a wrong CIDR, a port mismatch, an ipfw error halfway through), the
 // old ones come back by themselves, even when this CLI or its connection is gone by then.
@@ -37,7 +37,8 @@ export function armScript(token: string, seconds = FIREWALL_ROLLBACK_SECONDS): s
     `  fsync ${D}/rollback.new && mv -f ${D}/rollback.new ${D}/rollback || exit 1`,
     "fi",
     `: > ${armed} || exit 1`,
-    `nohup /bin/sh -c ${q(timer)} </dev/null >/dev/null 2>&1 &`,
+    // daemon(8): its own session, so ending this step's process group never ends the timer.
+    `daemon -f /bin/sh -c ${q(timer)}`,
   ].join("\n");
 }
 

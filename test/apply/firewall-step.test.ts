@@ -40,8 +40,7 @@ describe("a firewall step under automatic rollback", () => {
     expect(script.indexOf(`: > ${FIREWALL_DIR}/armed.t1`)).toBeLessThan(
       script.indexOf("service ipfw start"),
     );
-    expect(script).toMatch(/nohup \/bin\/sh -c 'sleep 60; if mv .*armed\.t1 /);
-    expect(script).toContain("</dev/null >/dev/null 2>&1 &");
+    expect(script).toMatch(/daemon -f \/bin\/sh -c 'sleep 60; if mv .*armed\.t1 /);
     expect(script).toContain("sed 's/^/ipfw -q add /'");
   });
 
