@@ -182,8 +182,16 @@ export class SshConnector implements Connector {
       );
     }
     await new Promise<void>((resolveReady, reject) => {
-      conn.client.once("ready", () => resolveReady());
-      conn.client.once("error", (err) => {
+      let settled = false;
+      conn.client.once("ready", () => {
+        settled = true;
+        resolveReady();
+      });
+      // Listened to for the connection's whole life: ssh2 may report a lost connection more than
+      // once, or after ready (a command in flight then ends with the channel's close, code -1).
+      conn.client.on("error", (err) => {
+        if (settled) return;
+        settled = true;
         if (refusal) return reject(refusal);
         const e = err as Error & { level?: string; code?: string };
         const why =
