@@ -133,6 +133,9 @@ export class SshConnector implements Connector {
   private client = new Client();
   roundTrips = 0;
   private prefix: string;
+  /** Set once the connection is gone: commands in flight end, new ones are refused. */
+  private lost: string | undefined;
+  private readonly inFlight = new Set<(why: string) => void>();
 
   private constructor(
     readonly name: string,
@@ -185,6 +188,9 @@ export class SshConnector implements Connector {
       let settled = false;
       conn.client.once("ready", () => {
         settled = true;
+        // ssh2 does not always close the channels of a dead connection: end them here, or an
+        // apply would wait forever on a step whose connection was cut.
+        conn.client.on("close", () => conn.connectionLost());
         resolveReady();
       });
       // Listened to for the connection's whole life: ssh2 may report a lost connection more than
@@ -208,9 +214,16 @@ export class SshConnector implements Connector {
     return conn;
   }
 
+  private connectionLost(): void {
+    this.lost = "the SSH connection was lost";
+    for (const end of this.inFlight) end(this.lost);
+    this.inFlight.clear();
+  }
+
   exec(script: string, opts: ExecOptions = {}): Promise<ExecResult> {
     this.roundTrips++;
     return new Promise((resolveExec, reject) => {
+      if (this.lost) return reject(new UserError(`host ${this.name}: ${this.lost}`));
       // The login shell expands $SSH_CLIENT before sudo/doas reset the environment: the script
       // gets it as $1 (the firewall check needs the address this connection comes from).
       this.client.exec(`${this.prefix}/bin/sh -s "$SSH_CLIENT"`, (err, stream) => {
@@ -252,15 +265,19 @@ export class SshConnector implements Connector {
           alive();
           lines?.(d, "err");
         });
-        stream.on("close", (code: number | null) => {
+        const finish = (code: number | null, why = "") => {
+          this.inFlight.delete(lose);
           if (timer) clearTimeout(timer);
           if (idle) clearTimeout(idle);
           resolveExec({
             code: code ?? -1,
             stdout: Buffer.concat(out).toString("utf8"),
-            stderr: Buffer.concat(errOut).toString("utf8"),
+            stderr: Buffer.concat(errOut).toString("utf8") + why,
           });
-        });
+        };
+        const lose = (why: string) => finish(-1, `${why}\n`);
+        this.inFlight.add(lose);
+        stream.on("close", (code: number | null) => finish(code));
         // Every script sees FreeBSD's full PATH, whatever the login shell or sudo/doas set.
         stream.end(`PATH=${REMOTE_PATH}; export PATH\n${script}`);
       });
@@ -270,6 +287,7 @@ export class SshConnector implements Connector {
   hold(script: string): Promise<HeldCommand> {
     this.roundTrips++;
     return new Promise((resolveHold, reject) => {
+      if (this.lost) return reject(new UserError(`host ${this.name}: ${this.lost}`));
       // The script travels as an argument: standard input is the session's, held open.
       const command = `PATH=${REMOTE_PATH}; export PATH\n${script}`;
       this.client.exec(`${this.prefix}/bin/sh -c ${q(command)}`, (err, stream) => {
@@ -278,7 +296,10 @@ export class SshConnector implements Connector {
         let out = "";
         let errOut = "";
         let settled = false;
-        const closed = new Promise<void>((done) => stream.on("close", () => done()));
+        let onClose = (): void => undefined;
+        const closed = new Promise<void>((done) => {
+          onClose = done;
+        });
         const held: Omit<HeldCommand, "first"> = {
           release: async () => {
             stream.end();
@@ -296,12 +317,20 @@ export class SshConnector implements Connector {
         stream.stderr.on("data", (d: Buffer) => {
           errOut += d.toString("utf8");
         });
-        stream.on("close", (code: number | null) => {
+        const ended = (code: number | null) => {
+          this.inFlight.delete(lose);
+          onClose();
           if (settled) return;
           settled = true;
-          const ended = { code: code ?? -1, stdout: out, stderr: errOut };
-          resolveHold({ ...held, first: out, ended });
-        });
+          resolveHold({
+            ...held,
+            first: out,
+            ended: { code: code ?? -1, stdout: out, stderr: errOut },
+          });
+        };
+        const lose = () => ended(-1);
+        this.inFlight.add(lose);
+        stream.on("close", (code: number | null) => ended(code));
       });
     });
   }
