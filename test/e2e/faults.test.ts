@@ -105,7 +105,8 @@ describe.skipIf(why)("an apply whose connection is cut", { timeout: 3_600_000 },
     expect(cutPoints.length).toBeGreaterThanOrEqual(5);
 
     // Converged: nothing left to do, nothing left due.
-    expect(provision(["plan", "--detailed-exitcode"]).code).toBe(0);
+    const settled = provision(["plan", "--detailed-exitcode"]);
+    expect(settled.code, `${settled.stdout.slice(-3000)}${settled.stderr}`).toBe(0);
     expect(sh(set, 0, "test -e /var/db/provision/pending-handlers").code).toBe(1);
 
     // Every managed file is the rendered one, byte for byte.
