@@ -1,8 +1,16 @@
 // Applying is the only side effect: the plan's steps, in order, stopping at the first failure.
-import type { Connector } from "../connector/types.js";
+import type { Connector, ExecResult } from "../connector/types.js";
+import {
+  clearAllPendingScript,
+  clearPendingScript,
+  pendingKey,
+  recordPendingScript,
+} from "../facts/pending-handlers.js";
 import type { HostPlan } from "../plan/build.js";
 import { writeScript } from "../resources/file.js";
 import type { Change, Step } from "../resources/types.js";
+import { guardedFirewallStep } from "./firewall-step.js";
+import { registerStepScript } from "./lock.js";
 
 export type ApplyEvent =
   | { type: "apply_start"; host: string; change: Change; step: Step; index: number; total: number }
@@ -45,11 +53,27 @@ export async function applyPlan(
   conn: Connector,
   plan: HostPlan,
   onEvent: (e: ApplyEvent) => void,
-  opts: { heartbeatMs?: number; shouldStop?: () => boolean } = {},
+  opts: {
+    heartbeatMs?: number;
+    shouldStop?: () => boolean;
+    /** Opens a new connection to the host: confirms new firewall rules (firewall-rollback.ts). */
+    newConnection?: () => Promise<Connector>;
+  } = {},
 ): Promise<ApplyResult> {
   const steps = plan.changes.flatMap((change) => change.steps.map((step) => ({ change, step })));
   const total = steps.length;
   let applied = 0;
+  const failed = (r: ExecResult, change: Change, step: Step): ApplyResult => {
+    const { code, stderr, stdout } = r;
+    onEvent({ type: "apply_errored", host: plan.host, change, step, code, stderr, stdout });
+    return {
+      host: plan.host,
+      ok: false,
+      applied,
+      total,
+      failed: { change, step, code, stderr, stdout },
+    };
+  };
   for (const [i, { change, step }] of steps.entries()) {
     if (opts.shouldStop?.()) return { host: plan.host, ok: false, applied, total, stopped: true };
     onEvent({
@@ -61,10 +85,22 @@ export async function applyPlan(
       total: steps.length,
     });
     const t0 = Date.now();
-    const script =
+    const body =
       step.kind === "write"
         ? writeScript(step.path, step.content, step.owner, step.group, step.mode)
         : step.script;
+    // Its handlers are due before anything of a notifying change is applied: an apply that
+    // stops after this step leaves them recorded, and the next plan runs them.
+    const firstOfNotifying = change.notify.length > 0 && step === change.steps[0];
+    const recorded = firstOfNotifying
+      ? `${recordPendingScript(change.notify.map((h) => pendingKey(change.recipe, h)))}\n${body}`
+      : body;
+    const firewall =
+      change.firewall === true && step.kind === "exec" && opts.newConnection
+        ? guardedFirewallStep(conn, opts.newConnection, `${process.pid}-${Date.now()}-${i}`)
+        : undefined;
+    // In a subshell: the step's own traps and exits leave the registration's trap alone.
+    const script = `${registerStepScript}\n(\n${firewall ? firewall.arm(recorded) : recorded}\n)`;
     let lastLine: string | undefined;
     const beat = setInterval(() => {
       onEvent({
@@ -84,26 +120,24 @@ export async function applyPlan(
         },
       })
       .finally(() => clearInterval(beat));
-    if (r.code !== 0) {
-      onEvent({
-        type: "apply_errored",
-        host: plan.host,
-        change,
-        step,
-        code: r.code,
-        stderr: r.stderr,
-        stdout: r.stdout,
-      });
-      return {
-        host: plan.host,
-        ok: false,
-        applied,
-        total,
-        failed: { change, step, code: r.code, stderr: r.stderr, stdout: r.stdout },
-      };
+    const outcome = firewall ? await firewall.settle(r) : r;
+    if (outcome.code !== 0) return failed(outcome, change, step);
+    if (change.handler && step === change.steps.at(-1)) {
+      const cleared = await conn.exec(
+        clearPendingScript(pendingKey(change.recipe, change.handler)),
+      );
+      if (cleared.code !== 0) return failed(cleared, change, step);
     }
     applied++;
     onEvent({ type: "apply_complete", host: plan.host, change, step, elapsedMs: Date.now() - t0 });
+  }
+  // Every notified or pending handler ran, or the plan started its service anew.
+  if (applied > 0) {
+    const cleared = await conn.exec(clearAllPendingScript);
+    if (cleared.code !== 0) {
+      const last = steps.at(-1);
+      if (last) return failed(cleared, last.change, last.step);
+    }
   }
   return { host: plan.host, ok: true, applied, total };
 }

@@ -1,24 +1,101 @@
+// The apply lock: lockf(1) on LOCK_FILE, held by a remote process whose standard input is this
+// SSH session. When the CLI or its connection dies, sshd closes that input, the holder ends and
+// lockf releases the lock: a killed apply never leaves the host locked. The file keeps the
+// owner's details for the refusal message (a leftover file without a holder means nothing).
 import { q } from "../connector/quote.js";
-import type { Connector } from "../connector/types.js";
+import type { Connector, HeldCommand } from "../connector/types.js";
 import { UserError } from "../errors.js";
 
-export const LOCK_DIR = "/var/run/provision.lock";
+export const LOCK_FILE = "/var/run/provision.lock";
+/** The process group of the step running now (removed when the step ends). */
+export const STEP_PGID_FILE = "/var/run/provision.step";
 
-/** mkdir is atomic: the first apply takes the lock, a second one is refused with who holds it. */
-export async function takeLock(conn: Connector, who: string): Promise<void> {
-  const r = await conn.exec(
-    `if mkdir ${LOCK_DIR} 2>/dev/null; then printf '%s\\n' ${q(who)} > ${LOCK_DIR}/owner; echo taken; else cat ${LOCK_DIR}/owner 2>/dev/null; fi`,
-  );
-  if (r.stdout.trim() !== "taken") {
-    throw new UserError(
-      `host ${conn.name} is locked by another apply (${r.stdout.trim() || "owner unknown"})`,
+/**
+ * Prefix of every step's script (the step itself then runs in a subshell): records its process
+ * group, so that when the session dies the lock holder ends the step too. A step cut off from its apply never runs on beside the next one.
+ */
+export const registerStepScript = [
+  `ps -o pgid= -p $$ | tr -d ' ' > ${STEP_PGID_FILE}`,
+  `trap 'rm -f ${STEP_PGID_FILE}' EXIT`,
+].join("\n");
+
+/** Held until release(); also released by the host when this connection goes away. */
+export interface ApplyLock {
+  release(): Promise<void>;
+}
+
+/** The lock as an older provision left it: a directory holding `owner`, never released by itself. */
+const oldLockCheck = `if [ -d ${LOCK_FILE} ]; then printf 'stale-dir\\t%s\\n' "$(head -1 ${LOCK_FILE}/owner 2>/dev/null)"; exit 0; fi`;
+
+/**
+ * The holder writes who it is (and its own pid on the host), says `taken`, then waits on stdin.
+ * At its end (released, or the session died) it ends a step still running, then lockf lets go.
+ */
+export function takeLockScript(who: string): string {
+  const holder = `printf '%s, process %s on the host\\n' "$1" "$$" > "$2" && echo taken || exit 1; cat >/dev/null; if [ -s ${STEP_PGID_FILE} ]; then kill -TERM -- -"$(cat ${STEP_PGID_FILE})" 2>/dev/null; rm -f ${STEP_PGID_FILE}; fi`;
+  return [
+    oldLockCheck,
+    `lockf -k -t 0 ${LOCK_FILE} /bin/sh -c ${q(holder)} sh ${q(who)} ${LOCK_FILE} 2>/dev/null`,
+    "rc=$?",
+    `if [ $rc -eq 75 ]; then printf 'locked\\t%s\\n' "$(head -1 ${LOCK_FILE} 2>/dev/null)"; elif [ $rc -ne 0 ]; then printf 'failed\\t%s\\n' $rc; fi`,
+  ].join("\n");
+}
+
+function lockedError(host: string, answer: string): UserError {
+  const [state, details] = splitAnswer(answer);
+  if (state === "stale-dir")
+    return new UserError(
+      `host ${host} has a lock left by an older provision (${details || "owner unknown"})`,
+      { hint: `If no apply runs there, remove it: provision unlock --host ${host}` },
+    );
+  if (state === "locked")
+    return new UserError(
+      `host ${host} is locked by another apply (${details || "owner unknown"})`,
       {
-        hint: `Wait for it to finish. If it died, remove ${LOCK_DIR} on the host and run again.`,
+        hint: "Wait for it to finish: the lock goes with that apply's SSH session. If that session hangs, end the process named above on the host.",
       },
     );
-  }
+  return new UserError(`host ${host}: could not take the apply lock (${answer || "no answer"})`);
 }
 
-export async function releaseLock(conn: Connector): Promise<void> {
-  await conn.exec(`rm -rf ${LOCK_DIR}`);
+function splitAnswer(line: string): [string, string] {
+  const tab = line.indexOf("\t");
+  return tab < 0 ? [line.trim(), ""] : [line.slice(0, tab), line.slice(tab + 1).trim()];
 }
+
+export async function takeLock(conn: Connector, who: string): Promise<ApplyLock> {
+  if (!conn.hold) throw new Error(`connector for ${conn.name} cannot hold a session lock`);
+  const held: HeldCommand = await conn.hold(takeLockScript(who));
+  if (held.first.trim() === "taken" && !held.ended) return { release: () => held.release() };
+  await held.release();
+  throw lockedError(conn.name, held.first.trim());
+}
+
+export type LockState =
+  | { state: "none" }
+  | { state: "live" | "stale" | "stale-dir"; details: string };
+
+/** Read-only: whether a live process holds the lock, and what the lock file says. */
+export const lockStateScript = [
+  oldLockCheck,
+  `if [ ! -e ${LOCK_FILE} ]; then echo none; exit 0; fi`,
+  `if lockf -k -t 0 ${LOCK_FILE} true 2>/dev/null; then s=stale; else s=live; fi`,
+  `printf '%s\\t%s\\n' $s "$(head -1 ${LOCK_FILE} 2>/dev/null)"`,
+].join("\n");
+
+export function parseLockState(stdout: string): LockState {
+  const [state, details] = splitAnswer(stdout.split("\n")[0] ?? "");
+  if (state === "live" || state === "stale" || state === "stale-dir") return { state, details };
+  if (state === "none") return { state: "none" };
+  throw new Error(`unexpected answer about ${LOCK_FILE}: ${stdout.trim()}`);
+}
+
+/**
+ * Removes a lock nobody holds. The file is unlinked by lockf(1) itself while it holds the lock
+ * (no -k), so a lock taken in between is never removed; an old-style directory goes with its
+ * owner file only.
+ */
+export const removeStaleLockScript = [
+  `if [ -d ${LOCK_FILE} ]; then rm -f ${LOCK_FILE}/owner && rmdir ${LOCK_FILE} && echo removed; exit; fi`,
+  `if lockf -t 0 ${LOCK_FILE} true 2>/dev/null; then echo removed; else echo live; fi`,
+].join("\n");

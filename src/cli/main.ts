@@ -11,6 +11,7 @@ import { register as registerRenewCerts } from "../commands/renew-certs/index.js
 import { register as registerRestore } from "../commands/restore/index.js";
 import { register as registerSchema } from "../commands/schema/index.js";
 import { register as registerSecrets } from "../commands/secrets/index.js";
+import { register as registerUnlock } from "../commands/unlock/index.js";
 import { register as registerUpdate } from "../commands/update/index.js";
 import { register as registerUpgradePostgres } from "../commands/upgrade-postgres/index.js";
 import { register as registerValidate } from "../commands/validate/index.js";
@@ -89,6 +90,7 @@ export async function main(argv: string[]): Promise<number> {
   registerCheck(program, runner);
   registerSchema(program, runner);
   registerCompletion(program, runner);
+  registerUnlock(program, runner);
 
   try {
     const habit = habitError(argv.slice(2));

@@ -19,7 +19,7 @@ import {
 import { lastLineTracker } from "./last-line.js";
 import { loadPrivateKey } from "./private-key.js";
 import { q } from "./quote.js";
-import type { Connector, ExecOptions, ExecResult } from "./types.js";
+import type { Connector, ExecOptions, ExecResult, HeldCommand } from "./types.js";
 
 export const REMOTE_PATH = "/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin";
 
@@ -134,6 +134,9 @@ export class SshConnector implements Connector {
   private client = new Client();
   roundTrips = 0;
   private prefix: string;
+  /** Set once the connection is gone: commands in flight end, new ones are refused. */
+  private lost: string | undefined;
+  private readonly inFlight = new Set<(why: string) => void>();
 
   private constructor(
     readonly name: string,
@@ -183,8 +186,19 @@ export class SshConnector implements Connector {
       );
     }
     await new Promise<void>((resolveReady, reject) => {
-      conn.client.once("ready", () => resolveReady());
-      conn.client.once("error", (err) => {
+      let settled = false;
+      conn.client.once("ready", () => {
+        settled = true;
+        // ssh2 does not always close the channels of a dead connection: end them here, or an
+        // apply would wait forever on a step whose connection was cut.
+        conn.client.on("close", () => conn.connectionLost());
+        resolveReady();
+      });
+      // Listened to for the connection's whole life: ssh2 may report a lost connection more than
+      // once, or after ready (a command in flight then ends with the channel's close, code -1).
+      conn.client.on("error", (err) => {
+        if (settled) return;
+        settled = true;
         if (refusal) return reject(refusal);
         const e = err as Error & { level?: string; code?: string };
         const why =
@@ -201,9 +215,16 @@ export class SshConnector implements Connector {
     return conn;
   }
 
+  private connectionLost(): void {
+    this.lost = "the SSH connection was lost";
+    for (const end of this.inFlight) end(this.lost);
+    this.inFlight.clear();
+  }
+
   exec(script: string, opts: ExecOptions = {}): Promise<ExecResult> {
     this.roundTrips++;
     return new Promise((resolveExec, reject) => {
+      if (this.lost) return reject(new UserError(`host ${this.name}: ${this.lost}`));
       // The login shell expands $SSH_CLIENT before sudo/doas reset the environment: the script
       // gets it as $1 (the firewall check needs the address this connection comes from).
       this.client.exec(`${this.prefix}/bin/sh -s "$SSH_CLIENT"`, (err, stream) => {
@@ -245,15 +266,19 @@ export class SshConnector implements Connector {
           alive();
           lines?.(d, "err");
         });
-        stream.on("close", (code: number | null) => {
+        const finish = (code: number | null, why = "") => {
+          this.inFlight.delete(lose);
           if (timer) clearTimeout(timer);
           if (idle) clearTimeout(idle);
           resolveExec({
             code: code ?? -1,
             stdout: Buffer.concat(out).toString("utf8"),
-            stderr: Buffer.concat(errOut).toString("utf8"),
+            stderr: Buffer.concat(errOut).toString("utf8") + why,
           });
-        });
+        };
+        const lose = (why: string) => finish(-1, `${why}\n`);
+        this.inFlight.add(lose);
+        stream.on("close", (code: number | null) => finish(code));
         // Every script sees FreeBSD's full PATH, whatever the login shell or sudo/doas set.
         stream.end(`PATH=${REMOTE_PATH}; export PATH\n${script}`);
       });
@@ -289,6 +314,57 @@ export class SshConnector implements Connector {
           });
           io.stdin.pipe(stream);
         } else stream.end();
+      });
+    });
+  }
+
+  hold(script: string): Promise<HeldCommand> {
+    this.roundTrips++;
+    return new Promise((resolveHold, reject) => {
+      if (this.lost) return reject(new UserError(`host ${this.name}: ${this.lost}`));
+      // The script travels as an argument: standard input is the session's, held open.
+      const command = `PATH=${REMOTE_PATH}; export PATH\n${script}`;
+      this.client.exec(`${this.prefix}/bin/sh -c ${q(command)}`, (err, stream) => {
+        if (err)
+          return reject(new UserError(`host ${this.name}: cannot run a command: ${err.message}`));
+        let out = "";
+        let errOut = "";
+        let settled = false;
+        let onClose = (): void => undefined;
+        const closed = new Promise<void>((done) => {
+          onClose = done;
+        });
+        const held: Omit<HeldCommand, "first"> = {
+          release: async () => {
+            stream.end();
+            await closed;
+          },
+        };
+        stream.on("data", (d: Buffer) => {
+          out += d.toString("utf8");
+          const nl = out.indexOf("\n");
+          if (!settled && nl >= 0) {
+            settled = true;
+            resolveHold({ ...held, first: out.slice(0, nl) });
+          }
+        });
+        stream.stderr.on("data", (d: Buffer) => {
+          errOut += d.toString("utf8");
+        });
+        const ended = (code: number | null) => {
+          this.inFlight.delete(lose);
+          onClose();
+          if (settled) return;
+          settled = true;
+          resolveHold({
+            ...held,
+            first: out,
+            ended: { code: code ?? -1, stdout: out, stderr: errOut },
+          });
+        };
+        const lose = () => ended(-1);
+        this.inFlight.add(lose);
+        stream.on("close", (code: number | null) => ended(code));
       });
     });
   }

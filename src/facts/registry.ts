@@ -7,6 +7,7 @@ import { groups } from "./groups.js";
 import type { FactKind } from "./kind.js";
 import { os } from "./os.js";
 import { packages } from "./packages.js";
+import { pendingHandlers } from "./pending-handlers.js";
 import { pkgReady } from "./pkg-ready.js";
 import { postgres } from "./postgres.js";
 import { probes } from "./probes.js";
@@ -34,6 +35,7 @@ export const FACT_KINDS = {
   synapse,
   certs,
   createdDirs,
+  pendingHandlers,
   probes,
 } as const;
 

@@ -6,7 +6,10 @@ export function normalizeDist(name: string): string {
   return name.toLowerCase().replace(/[-_.]+/g, "-");
 }
 
-/** Virtualenv path -> installed distributions (normalised name -> version); null = no venv. */
+/**
+ * Virtualenv path -> installed distributions (normalised name -> version); null = no venv, or
+ * one whose creation stopped before pip was in it (pyvenv.cfg comes first): created again.
+ */
 export const venvs = defineFact({
   tags: ["venv", "dist"],
   empty: () => new Set<string>(),
@@ -15,7 +18,7 @@ export const venvs = defineFact({
       .sort()
       .map(
         (v) =>
-          `if [ -f ${q(v)}/pyvenv.cfg ]; then printf 'venv${T}%s\\n' ${q(v)}; for d in ${q(v)}/lib/python*/site-packages/*.dist-info; do [ -d "$d" ] && printf 'dist${T}%s${T}%s\\n' ${q(v)} "\${d##*/}"; done; fi`,
+          `if [ -f ${q(v)}/pyvenv.cfg ] && [ -x ${q(v)}/bin/pip ]; then printf 'venv${T}%s\\n' ${q(v)}; for d in ${q(v)}/lib/python*/site-packages/*.dist-info; do [ -d "$d" ] && printf 'dist${T}%s${T}%s\\n' ${q(v)} "\${d##*/}"; done; fi`,
       ),
   parse: (lines, paths) => {
     const found = new Map<string, Map<string, string> | null>([...paths].map((v) => [v, null]));

@@ -1,6 +1,6 @@
 // provision check: one read-only script per host that looks at what a monitor cares about and
 // prints tagged lines; findings are graded here, so the script never decides what is bad.
-import { LOCK_DIR } from "../apply/lock.js";
+import { LOCK_FILE, lockStateScript } from "../apply/lock.js";
 import { q } from "../connector/quote.js";
 import type { Connector } from "../connector/types.js";
 import { certDir, PATHS } from "../freebsd/paths.js";
@@ -23,7 +23,6 @@ export function worst(findings: readonly Finding[]): Status {
 }
 
 /** A stale apply lock: older than this. */
-const LOCK_STALE_MINUTES = 120;
 /** Free space below these fractions: warning, critical. */
 const DISK_WARN = 0.1;
 const DISK_CRIT = 0.05;
@@ -67,7 +66,9 @@ export function checkScript(host: Host): string {
     `for d in ${PATHS.postgresHome} ${PATHS.synapseMediaStore}; do df -k "$d" 2>/dev/null | awk -v d="$d" 'NR==2 {print "disk\\t" d "\\t" $2 "\\t" $4}'; done`,
     // Its answer held in a variable, never in a file: root writes nothing where others could.
     'a=$(pkg audit -q 2>/dev/null); echo "audit\t$?\t$(echo $a)"',
-    `if [ -d ${LOCK_DIR} ]; then if [ -n "$(find ${LOCK_DIR} -maxdepth 0 -mmin +${LOCK_STALE_MINUTES})" ]; then echo "lock\tstale\t$(cat ${LOCK_DIR}/owner 2>/dev/null)"; else echo "lock\theld\t$(cat ${LOCK_DIR}/owner 2>/dev/null)"; fi; else echo "lock\tnone"; fi`,
+    // The apply lock as provision unlock reads it: held by a live apply, left behind, or free.
+    `( ${lockStateScript.replaceAll("\n", "\n  ")}
+) | sed 's/^/lock\t/'`,
   ];
   return lines.join("\n");
 }
@@ -163,16 +164,16 @@ export function gradeCheck(host: Host, stdout: string, now: Date): Finding[] {
       );
     } else if (tag === "lock")
       out.push(
-        f[0] === "stale"
+        f[0] === "stale-dir"
           ? {
               check: "provision lock",
               status: "warning",
-              detail: `held for over ${LOCK_STALE_MINUTES} min (${f[1] || "owner unknown"}): remove ${LOCK_DIR} if no apply runs`,
+              detail: `an older provision left ${LOCK_FILE} (${f[1] || "owner unknown"}): it blocks apply until \`provision unlock\``,
             }
           : {
               check: "provision lock",
               status: "ok",
-              detail: f[0] === "held" ? `held by ${f[1] || "an apply"}` : "free",
+              detail: f[0] === "live" ? `held by ${f[1] || "an apply"}` : "free",
             },
       );
   }

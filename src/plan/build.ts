@@ -1,7 +1,10 @@
 // Planning is pure: facts and the desired state in, a plan (data) out. This module orders the
 // resources' changes and their handlers, then runs the guards (src/guards/). The human and
 // JSON views render the same plan; apply executes its steps.
+
+import { FIREWALL_NOTE } from "../apply/firewall-rollback.js";
 import type { Diagnostic } from "../diagnostics.js";
+import { pendingKey } from "../facts/pending-handlers.js";
 import { emptyRequest, type FactRequest, type Facts } from "../facts/types.js";
 import { type GuardOptions, requestGuardFacts, runGuards } from "../guards/index.js";
 import type { Host } from "../inventory/types.js";
@@ -31,21 +34,37 @@ export function prepare(
   const request = emptyRequest();
   for (const part of parts) for (const r of part.resources) r.request(request);
   requestGuardFacts(request, host);
+  request.pendingHandlers = true;
   return { parts, request };
 }
 
-/** A handler's change: once at the end of its recipe, naming what notified it. */
-function handlerChange(recipe: string, h: Handler, by: string[]): Change {
+/**
+ * A handler's change: once at the end of its recipe, naming what notified it, or that an
+ * earlier apply stopped after notifying it.
+ */
+function handlerChange(
+  recipe: string,
+  h: Handler,
+  by: string[],
+  pending: boolean,
+  firewall: boolean,
+): Change {
   const what = h.service ? `service ${h.service} ${h.action}` : (h.command as string);
+  const why = [
+    ...(by.length > 0 ? [`${by.join(", ")} changed`] : []),
+    ...(pending ? ["pending from the last apply"] : []),
+  ].join("; ");
   return {
     address: h.service ? `service ${h.service}` : `handler ${h.name}`,
     type: h.service ? "service" : "handler",
     name: h.service ?? h.name,
     recipe,
     action: "update",
-    summary: `${h.service ? h.action : h.name} (${by.join(", ")} changed)`,
+    summary: `${h.service ? h.action : h.name} (${why})`,
     steps: [{ kind: "exec", description: h.service ? what : h.name, script: what }],
     notify: [],
+    handler: h.name,
+    ...(firewall ? { firewall } : {}),
   };
 }
 
@@ -66,6 +85,8 @@ export function buildPlan(
   const notes: string[] = [];
   for (const part of parts) {
     const notified = new Map<string, string[]>();
+    // A handler notified by a change of the rules in force loads them: it changes them too.
+    const byFirewall = new Set<string>();
     const starting = new Set<string>();
     for (const r of part.resources) {
       const note = r.note?.(facts);
@@ -78,17 +99,30 @@ export function buildPlan(
       if (!c) continue;
       changes.push(c);
       if (c.type === "service") starting.add(c.name);
-      for (const h of c.notify) notified.set(h, [...(notified.get(h) ?? []), c.address]);
+      for (const h of c.notify) {
+        notified.set(h, [...(notified.get(h) ?? []), c.address]);
+        if (c.firewall) byFirewall.add(h);
+      }
     }
     for (const h of part.handlers) {
-      const by = notified.get(h.name);
+      const by = notified.get(h.name) ?? [];
+      const pending = facts.pendingHandlers.has(pendingKey(part.name, h.name));
       // A service this plan starts anyway needs no restart for its new configuration.
-      if (!by || (h.service && starting.has(h.service))) continue;
-      changes.push(handlerChange(part.name, h, by));
+      if ((by.length === 0 && !pending) || (h.service && starting.has(h.service))) continue;
+      changes.push(
+        handlerChange(
+          part.name,
+          h,
+          by,
+          pending,
+          byFirewall.has(h.name) || part.name === "firewall",
+        ),
+      );
     }
   }
   diagnostics.push(...runGuards(host, facts, changes, options));
   if (changes.some((c) => c.action === "delete")) notes.push(REMOVAL_NOTE);
+  if (changes.some((c) => c.firewall)) notes.push(FIREWALL_NOTE);
   return {
     host: host.name,
     address: host.config.ssh.address,

@@ -2,7 +2,7 @@
 // facts in one round trip, build each host's plan, attach diffs. Nothing here prints: problems
 // are diagnostics in the result, or a UserError carrying them; the command's view shows them.
 
-import { releaseLock, takeLock } from "../apply/lock.js";
+import { type ApplyLock, takeLock } from "../apply/lock.js";
 import { sshToHost } from "../connector/connect-host.js";
 import type { SshConnector } from "../connector/ssh.js";
 import type { Connector } from "../connector/types.js";
@@ -39,8 +39,8 @@ export interface HostSession {
   conn?: Connector;
   /** What the plan was made from (absent offline and when the host failed). */
   facts?: Facts;
-  /** This session holds the host's apply lock. */
-  locked?: boolean;
+  /** The host's apply lock, when this session holds it (released by close()). */
+  lock?: ApplyLock;
   error?: UserError;
 }
 
@@ -120,19 +120,16 @@ export async function openSession(
     );
     if (opts.assumeFresh) return { host, plan: buildPlan(host, parts, freshFacts(request)) };
     let conn: SshConnector | undefined;
-    let locked = false;
+    let lock: ApplyLock | undefined;
     try {
       conn = await sshToHost(host, { acceptNewHostKey: opts.acceptNewHostKey === true });
-      if (opts.lockAs !== undefined) {
-        await takeLock(conn, opts.lockAs);
-        locked = true;
-      }
+      if (opts.lockAs !== undefined) lock = await takeLock(conn, opts.lockAs);
       const facts = await gatherFacts(conn, request);
       const plan = buildPlan(host, parts, facts, { allowDowngrade: opts.allowDowngrade === true });
       await attachDiffs(conn, plan.changes);
-      return { host, plan, conn, facts, locked };
+      return { host, plan, conn, facts, ...(lock ? { lock } : {}) };
     } catch (err) {
-      if (locked && conn) await releaseLock(conn).catch(() => undefined);
+      await lock?.release().catch(() => undefined);
       await conn?.close();
       return {
         host,
@@ -155,7 +152,7 @@ export async function openSession(
     close: async () => {
       await Promise.all(
         sessions.map(async (s) => {
-          if (s.locked && s.conn) await releaseLock(s.conn).catch(() => undefined);
+          await s.lock?.release().catch(() => undefined);
           await s.conn?.close();
         }),
       );

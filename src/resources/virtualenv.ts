@@ -24,7 +24,7 @@ export class VirtualenvResource implements Resource {
         {
           kind: "exec",
           description: `create virtualenv ${this.name}`,
-          script: `${cmd(this.python, "-m", "venv", this.name)} && ${cmd(`${this.name}/bin/pip`, "install", "--upgrade", "pip", "setuptools")}`,
+          script: `${cmd(this.python, "-m", "venv", "--clear", this.name)} && ${cmd(`${this.name}/bin/pip`, "install", "--upgrade", "pip", "setuptools")}`,
         },
       ]),
     );

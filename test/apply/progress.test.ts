@@ -27,7 +27,7 @@ function slowConnector(lines: string[], every: number): Connector & { opts?: Exe
     roundTrips: 0,
     close: async () => undefined,
     exec: async (_script, opts) => {
-      c.opts = opts;
+      c.opts ??= opts;
       for (const l of lines) {
         await new Promise((r) => setTimeout(r, every));
         opts?.onOutput?.(l);

@@ -1,4 +1,4 @@
-// The SSH connector against a local SSH server (ssh2's) that runs the script with /bin/sh:
+// The SSH connector against a local SSH server (ssh2's) that runs commands with /bin/sh -c:
 // output lines stream while a command runs, and only silence stops a long command.
 import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -8,9 +8,12 @@ import { join } from "node:path";
 import { Server, utils } from "ssh2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SshConnector } from "../../src/connector/ssh.js";
+import { CutProxy } from "../e2e/cut-proxy.js";
 
 let server: Server;
 let conn: SshConnector;
+let connectVia: (port: number) => Promise<SshConnector>;
+let serverPort: number;
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), "provision-ssh-"));
@@ -20,9 +23,10 @@ beforeAll(async () => {
   server = new Server({ hostKeys: [hostKey.private] }, (client) => {
     client.on("authentication", (ctx) => ctx.accept());
     client.on("session", (accept) => {
-      accept().on("exec", (acceptExec) => {
+      accept().on("exec", (acceptExec, _reject, info) => {
         const stream = acceptExec();
-        const sh = spawn("/bin/sh", ["-s"], { stdio: ["pipe", "pipe", "pipe"] });
+        // The command line as sshd runs it: by the user's shell.
+        const sh = spawn("/bin/sh", ["-c", info.command], { stdio: ["pipe", "pipe", "pipe"] });
         stream.pipe(sh.stdin);
         sh.stdout.pipe(stream, { end: false });
         sh.stderr.pipe(stream.stderr, { end: false });
@@ -37,20 +41,24 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const port = (server.address() as AddressInfo).port;
-  writeFileSync(join(dir, "known_hosts"), `[127.0.0.1]:${port} ${hostKey.public}\n`);
-  conn = await SshConnector.connect(
-    "local",
-    {
-      address: "127.0.0.1",
-      port,
-      user: "root",
-      key: join(dir, "id"),
-      become: "none",
-      known_hosts: join(dir, "known_hosts"),
-    },
-    new Set(["port", "user"]),
-    { sshConfigFile: join(dir, "no-ssh-config") },
-  );
+  serverPort = port;
+  connectVia = (p: number) => {
+    writeFileSync(join(dir, "known_hosts"), `[127.0.0.1]:${p} ${hostKey.public}\n`, { flag: "a" });
+    return SshConnector.connect(
+      "local",
+      {
+        address: "127.0.0.1",
+        port: p,
+        user: "root",
+        key: join(dir, "id"),
+        become: "none",
+        known_hosts: join(dir, "known_hosts"),
+      },
+      new Set(["port", "user"]),
+      { sshConfigFile: join(dir, "no-ssh-config") },
+    );
+  };
+  conn = await connectVia(port);
 });
 afterAll(async () => {
   await conn?.close();
@@ -79,5 +87,26 @@ describe("SSH exec", () => {
     await expect(conn.exec("echo start; sleep 5", { idleTimeoutMs: 500 })).rejects.toThrow(
       "host local: command printed nothing for 0.5 s: stopped",
     );
+  });
+});
+
+describe("a cut SSH connection", () => {
+  it("ends the command in flight and the held one, refuses new ones, and never throws", async () => {
+    const proxy = new CutProxy(serverPort);
+    const cut = await connectVia(await proxy.listen());
+    try {
+      const held = await cut.hold("echo taken; cat >/dev/null");
+      expect(held.first).toBe("taken");
+      const running = cut.exec("echo started; sleep 30");
+      await new Promise((r) => setTimeout(r, 300));
+      proxy.cut();
+      const r = await running;
+      expect(r.code).toBe(-1);
+      expect(r.stdout).toBe("started\n");
+      await held.release();
+      await expect(cut.exec("true")).rejects.toThrow("host local: the SSH connection was lost");
+    } finally {
+      await proxy.close();
+    }
   });
 });

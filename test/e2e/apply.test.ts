@@ -291,7 +291,7 @@ describe.skipIf(noAcme ?? testHostsOnly("a second host to break"))(
       const r = provision(["apply", "--yes", "--host", "matrix2"]);
       expect(r.code).toBe(1);
       expect(r.stderr).toContain(
-        "error: host matrix2 is locked by another apply (someone@elsewhere)",
+        "error: host matrix2 has a lock left by an older provision (someone@elsewhere)",
       );
       sh(set, 1, "rm -rf /var/run/provision.lock");
     });

@@ -62,8 +62,17 @@ describe("provision check's grading", () => {
       status: "unknown",
       detail: expect.stringContaining("pkg audit -F"),
     });
+    // A lock an older provision left (a directory) blocks apply: warn. A live one is an apply
+    // running; a lock file nobody holds is free (the next apply takes it).
+    expect(
+      grade(healthy.replace("lock\tnone", "lock\tstale-dir\troot@laptop")).at(-1),
+    ).toMatchObject({ status: "warning" });
+    expect(
+      grade(healthy.replace("lock\tnone", "lock\tlive\troot@laptop pid 7")).at(-1),
+    ).toMatchObject({ status: "ok", detail: "held by root@laptop pid 7" });
     expect(grade(healthy.replace("lock\tnone", "lock\tstale\troot@laptop")).at(-1)).toMatchObject({
-      status: "warning",
+      status: "ok",
+      detail: "free",
     });
     expect(
       grade(healthy.replace("turn\t0", "turn\tabsent")).find((x) => x.check === "TURN"),

@@ -244,7 +244,8 @@ describe("virtualenv and pip", () => {
     expect(
       new VirtualenvResource("/v", "s", "/usr/local/bin/python3.11").plan(facts()).change?.steps[0],
     ).toMatchObject({
-      script: "/usr/local/bin/python3.11 -m venv /v && /v/bin/pip install --upgrade pip setuptools",
+      script:
+        "/usr/local/bin/python3.11 -m venv --clear /v && /v/bin/pip install --upgrade pip setuptools",
     });
     const pip = new PipResource("/v", "matrix-synapse", "1.157.0", ["postgres"], "s");
     expect(pip.plan(facts({ venvs: new Map([["/v", new Map()]]) })).change).toMatchObject({

@@ -4,6 +4,7 @@ import { parseConcurrency } from "../../cli/concurrency.js";
 import { confirm } from "../../cli/confirm.js";
 import type { Context } from "../../cli/context.js";
 import { selectHosts } from "../../cli/select-hosts.js";
+import { sshToHost } from "../../connector/connect-host.js";
 import { hasErrors } from "../../diagnostics.js";
 import { EXIT_ERROR, EXIT_OK, UserError } from "../../errors.js";
 import type { Host, Inventory } from "../../inventory/types.js";
@@ -140,7 +141,11 @@ async function converge(
     const t0 = Date.now();
     let result: ApplyResult;
     try {
-      result = await applyPlan(conn, hs.plan, show, { shouldStop: stop });
+      result = await applyPlan(conn, hs.plan, show, {
+        shouldStop: stop,
+        // New firewall rules are confirmed over a new connection (apply/firewall-rollback.ts).
+        newConnection: () => sshToHost(hs.host),
+      });
     } catch (err) {
       // A dropped connection ends this host only.
       failed = true;

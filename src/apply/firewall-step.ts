@@ -1,0 +1,77 @@
+// One step that changes the rules in force, under the automatic rollback of firewall-rollback.ts:
+// armed in the step's own script, confirmed over a new connection, restored at once if the step
+// failed, and reported when new connections were refused.
+import type { Connector, ExecResult } from "../connector/types.js";
+import {
+  armScript,
+  confirmScript,
+  FIREWALL_ROLLBACK_SECONDS,
+  outcomeScript,
+  rollbackNowScript,
+} from "./firewall-rollback.js";
+
+const POLL_MS = 2_000;
+
+export function guardedFirewallStep(
+  conn: Connector,
+  newConnection: () => Promise<Connector>,
+  token: string,
+  seconds = FIREWALL_ROLLBACK_SECONDS,
+) {
+  return {
+    arm: (script: string) => `${armScript(token, seconds)}\n${script}`,
+    /** The step's result once the new rules are confirmed, or why they were rolled back. */
+    async settle(r: ExecResult): Promise<ExecResult> {
+      if (r.code !== 0) {
+        const back = await conn.exec(rollbackNowScript(token)).catch(() => undefined);
+        const told = back?.stdout.trim()
+          ? `the previous firewall rules were restored (${back.stdout.trim()})`
+          : `the previous firewall rules come back within ${seconds} s`;
+        return {
+          ...r,
+          stderr: `${r.stderr}${r.stderr.endsWith("\n") || !r.stderr ? "" : "\n"}${told}\n`,
+        };
+      }
+      let why: string;
+      try {
+        const fresh = await newConnection();
+        try {
+          const c = await fresh.exec(confirmScript(token));
+          if (c.stdout.trim() === "confirmed") return r;
+          why = `the confirmation came too late (${c.stdout.trim()})`;
+        } finally {
+          await fresh.close();
+        }
+      } catch (err) {
+        why = `a new SSH connection failed: ${err instanceof Error ? err.message : String(err)}`;
+      }
+      const outcome = await waitForRollback(conn, token, seconds);
+      return {
+        code: 1,
+        stdout: r.stdout,
+        stderr: `the new firewall rules were not confirmed: ${why}\n${
+          outcome
+            ? `the previous firewall rules were restored automatically (${outcome})`
+            : `the previous firewall rules come back ${seconds} s after loading (automatic rollback); check with \`ipfw list\``
+        }\n`,
+      };
+    },
+  };
+}
+
+/** Polls, over the connection that is still open, until the timer restored the old rules. */
+async function waitForRollback(
+  conn: Connector,
+  token: string,
+  seconds: number,
+): Promise<string | undefined> {
+  const end = Date.now() + (seconds + 15) * 1000;
+  while (Date.now() < end) {
+    const r = await conn.exec(outcomeScript(token)).catch(() => undefined);
+    if (!r) return undefined;
+    const said = r.stdout.trim();
+    if (said.startsWith("rolled back")) return said;
+    await new Promise((done) => setTimeout(done, POLL_MS));
+  }
+  return undefined;
+}

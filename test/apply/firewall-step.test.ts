@@ -1,0 +1,106 @@
+// New firewall rules stay only when a new SSH connection confirms them; otherwise the timer armed
+// before loading restores the old ones, and apply says which happened.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { FIREWALL_DIR, FIREWALL_NOTE } from "../../src/apply/firewall-rollback.js";
+import { guardedFirewallStep } from "../../src/apply/firewall-step.js";
+import type { Connector, ExecResult } from "../../src/connector/types.js";
+import { UserError } from "../../src/errors.js";
+import { pendingKey } from "../../src/facts/pending-handlers.js";
+import { freshFacts } from "../../src/facts/types.js";
+import { buildPlan, prepare } from "../../src/plan/build.js";
+import { ROOT } from "../helpers/cli.js";
+import { fixedSecrets, hostsFrom } from "../helpers/render.js";
+
+function host(answer: (script: string) => string): Connector & { scripts: string[] } {
+  const scripts: string[] = [];
+  return {
+    name: "m",
+    roundTrips: 0,
+    scripts,
+    close: async () => undefined,
+    exec: async (script): Promise<ExecResult> => {
+      scripts.push(script);
+      return { code: 0, stdout: answer(script), stderr: "" };
+    },
+  };
+}
+const ok: ExecResult = { code: 0, stdout: "Firewall rules loaded.\n", stderr: "" };
+
+describe("a firewall step under automatic rollback", () => {
+  it("arms the timer in the step's own script, before the rules load, detached from the session", () => {
+    const step = guardedFirewallStep(
+      host(() => ""),
+      async () => host(() => ""),
+      "t1",
+      60,
+    );
+    const script = step.arm("service ipfw start");
+    expect(script.indexOf(`: > ${FIREWALL_DIR}/armed.t1`)).toBeLessThan(
+      script.indexOf("service ipfw start"),
+    );
+    expect(script).toMatch(/daemon -f \/bin\/sh -c 'sleep 60; if mv .*armed\.t1 /);
+    expect(script).toContain("sed 's/^/ipfw -q add /'");
+  });
+
+  it("keeps the rules a new connection confirms", async () => {
+    const fresh = host((s) => (s.includes("armed.t2 ") ? "confirmed\n" : ""));
+    const step = guardedFirewallStep(
+      host(() => ""),
+      async () => fresh,
+      "t2",
+      60,
+    );
+    expect(await step.settle(ok)).toBe(ok);
+    expect(fresh.scripts).toHaveLength(1);
+  });
+
+  it("reports the rollback when new connections are refused", async () => {
+    const old = host((s) => (s.includes("outcome.t3") ? "rolled back 2026-11-28T01:00:00Z\n" : ""));
+    const step = guardedFirewallStep(
+      old,
+      async () => {
+        throw new UserError("host m: authentication refused");
+      },
+      "t3",
+      1,
+    );
+    const r = await step.settle(ok);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      "the new firewall rules were not confirmed: a new SSH connection failed: host m: authentication refused\nthe previous firewall rules were restored automatically (rolled back 2026-11-28T01:00:00Z)\n",
+    );
+  });
+
+  it("restores the old rules at once when the step itself failed", async () => {
+    const old = host((s) =>
+      s.includes("mv /var/db/provision/firewall/armed.t4 /var/db/provision/firewall/fired")
+        ? "rolled back 2026-11-28T01:00:00Z\n"
+        : "",
+    );
+    const step = guardedFirewallStep(old, async () => old, "t4", 60);
+    const r = await step.settle({ code: 1, stdout: "", stderr: "ipfw: bad rule" });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      "ipfw: bad rule\nthe previous firewall rules were restored (rolled back 2026-11-28T01:00:00Z)\n",
+    );
+  });
+});
+
+describe("the plan of a firewall change", () => {
+  it("says the change is applied with automatic rollback; a pending reload is a firewall change", () => {
+    const [h] = hostsFrom(readFileSync(join(ROOT, "inventory.example.yaml"), "utf8"));
+    if (!h) throw new Error("no host");
+    const { parts, request } = prepare(h, fixedSecrets());
+    const f = freshFacts(request);
+    expect(buildPlan(h, parts, f).notes).toContain(
+      "firewall changes are applied with automatic rollback after 60 s unless a new SSH connection confirms them",
+    );
+    expect(FIREWALL_NOTE).toContain("60 s");
+    f.services.set("ipfw", { installed: true, running: true });
+    f.pendingHandlers.add(pendingKey("firewall", "reload firewall"));
+    const reload = buildPlan(h, parts, f).changes.find((c) => c.handler === "reload firewall");
+    expect(reload).toMatchObject({ firewall: true, steps: [{ script: "service ipfw start" }] });
+  });
+});
