@@ -34,6 +34,8 @@ export interface HostConfig {
     federation_port: number;
     well_known: boolean;
     log_level: "DEBUG" | "INFO" | "WARNING" | "ERROR";
+    /** Test networks only: the test CA Synapse trusts for federation, private ranges it may reach. */
+    test_federation?: { ca_file: string; allow_ranges: string[] };
     email: {
       notifications: boolean;
       smtp_host: string;

@@ -3,6 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type HostSet, type MailerConf, startHosts } from "../../testhost/src/hosts.js";
+import type { SynapseProfile } from "../../testhost/src/image.js";
 
 export interface ExecResult {
   code: number;
@@ -13,7 +14,7 @@ export interface ExecResult {
 /** Starts test hosts for one test file; stop() removes them. */
 export async function testHosts(
   count = 1,
-  opts: { acme?: boolean; mailerConf?: MailerConf } = {},
+  opts: { acme?: boolean; mailerConf?: MailerConf; synapse?: SynapseProfile } = {},
 ): Promise<HostSet & { stop: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), "provision-hosts-"));
   const set = await startHosts(count, dir, (s) => process.stderr.write(`testhost: ${s}\n`), opts);

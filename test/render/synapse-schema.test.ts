@@ -7,6 +7,33 @@ import { ROOT } from "../helpers/cli.js";
 import { EVERYTHING_ON, fileOf, fixedSecrets, hostsFrom, renderMap } from "../helpers/render.js";
 
 const REF = join(ROOT, "../shared/reference");
+const TEST_FEDERATION = `all:
+  vars:
+    admin_email: a@example.org
+    management_cidrs: [192.0.2.1]
+    synapse: { test_federation: { ca_file: /usr/local/etc/ssl/test-ca.pem, allow_ranges: [172.17.0.0/16] } }
+  hosts:
+    m: { server_name: m.example.org, public_ipv4: 203.0.113.5 }
+`;
+
+const homeserverYaml = (text: string) => {
+  const [host] = hostsFrom(text);
+  if (!host) throw new Error("no host");
+  return parse(
+    fileOf(renderMap(host, fixedSecrets()), "/usr/local/etc/matrix-synapse/homeserver.yaml"),
+  );
+};
+
+describe("synapse.test_federation (test networks only)", () => {
+  it("renders the test CA and private ranges only when the inventory sets it", () => {
+    const test = homeserverYaml(TEST_FEDERATION);
+    expect(test.federation_custom_ca_list).toEqual(["/usr/local/etc/ssl/test-ca.pem"]);
+    expect(test.ip_range_whitelist).toEqual(["172.17.0.0/16"]);
+    const plain = homeserverYaml(TEST_FEDERATION.replace(/ {4}synapse: .*\n/, ""));
+    expect(plain.federation_custom_ca_list).toBeUndefined();
+    expect(plain.ip_range_whitelist).toBeUndefined();
+  });
+});
 const schemaFile = join(REF, "synapse-config.schema.yaml");
 const present = existsSync(schemaFile);
 if (!present)
@@ -36,6 +63,7 @@ describe.skipIf(!present)("homeserver.yaml against Synapse's own config schema",
     m: { server_name: m.example.org, public_ipv4: 203.0.113.5 }
 `,
     ],
+    ["the test network's federation setting", TEST_FEDERATION],
   ];
   for (const [name, text] of cases) {
     it(`validates for ${name}, with only keys the schema knows`, () => {

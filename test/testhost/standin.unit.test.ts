@@ -6,7 +6,7 @@
 // gmake is on PATH or SODIUM_INSTALL=system with security/libsodium; Pillow needs jpeg-turbo,
 // cffi libffi). pip itself runs the builds, offline, from the index the image serves.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -14,14 +14,26 @@ import { TESTHOST_DIR } from "../../testhost/src/paths.js";
 import { makeRoot } from "./emu.js";
 
 let index: string;
+let debianIndex: string;
 let host: ReturnType<typeof makeRoot>;
 
 beforeAll(() => {
   index = mkdtempSync(join(tmpdir(), "testhost-index-"));
   const r = spawnSync("python3", [join(TESTHOST_DIR, "standin/build_index.py"), index, "1.156.0"]);
   expect(r.status).toBe(0);
+  debianIndex = mkdtempSync(join(tmpdir(), "testhost-index-"));
+  const d = spawnSync("python3", [
+    join(TESTHOST_DIR, "standin/build_index.py"),
+    "--debian",
+    "1.160.0",
+    debianIndex,
+  ]);
+  expect(d.status).toBe(0);
 });
-afterAll(() => rmSync(index, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(index, { recursive: true, force: true });
+  rmSync(debianIndex, { recursive: true, force: true });
+});
 beforeEach(() => {
   host = makeRoot();
 });
@@ -36,7 +48,11 @@ const pkg = (...names: string[]) =>
 const tool = (name: string) => host.write(`/usr/local/bin/${name}`, "#!/bin/sh\nexit 0\n", 0o755);
 
 /** pip install matrix-synapse[postgres]==1.156.0 from the local index into a target directory. */
-function pipInstall(env: Record<string, string> = {}) {
+function pipInstall(
+  env: Record<string, string> = {},
+  from = index,
+  spec = "matrix-synapse[postgres]==1.156.0",
+) {
   const target = join(host.root, "venv");
   mkdirSync(target, { recursive: true });
   const r = spawnSync(
@@ -50,10 +66,10 @@ function pipInstall(env: Record<string, string> = {}) {
       "--no-cache-dir",
       "--disable-pip-version-check",
       "--find-links",
-      index,
+      from,
       "--target",
       target,
-      "matrix-synapse[postgres]==1.156.0",
+      spec,
     ],
     {
       encoding: "utf8",
@@ -126,5 +142,40 @@ describe("pip install matrix-synapse[postgres] on the model of a FreeBSD host", 
       env: { PYTHONPATH: join(host.root, "venv") },
     });
     expect(version.stdout).toBe("1.156.0\n");
+  });
+});
+
+describe("the real-Synapse image's index: Debian's matrix-synapse through the same build", () => {
+  const buildPackages = () => {
+    for (const t of ["pg_config", "gmake", "rustc", "cargo"]) tool(t);
+    pkg("libffi", "jpeg-turbo");
+  };
+
+  it("installs a .pth that points the virtualenv at Debian's dist-packages, and no modules", () => {
+    buildPackages();
+    const r = pipInstall({}, debianIndex, "matrix-synapse[postgres]==1.160.0");
+    expect(r.out).toContain("Successfully installed");
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(host.root, "venv/matrix_synapse_debian.pth"), "utf8")).toBe(
+      "/usr/lib/python3/dist-packages\n",
+    );
+    expect(existsSync(join(host.root, "venv/synapse"))).toBe(false);
+  });
+
+  it("still runs the modelled build checks (no Rust compiler: setuptools-rust's error)", () => {
+    tool("pg_config");
+    tool("gmake");
+    pkg("libffi", "jpeg-turbo");
+    const r = pipInstall({}, debianIndex, "matrix-synapse[postgres]==1.160.0");
+    expect(r.code).not.toBe(0);
+    expect(r.out).toContain("error: can't find Rust compiler");
+  });
+
+  it("refuses any other version with pip's own error", () => {
+    buildPackages();
+    const r = pipInstall({}, debianIndex, "matrix-synapse[postgres]==1.157.0");
+    expect(r.code).not.toBe(0);
+    expect(r.out).toContain("(from versions: 1.160.0)");
+    expect(r.out).toContain("No matching distribution found for matrix-synapse[postgres]==1.157.0");
   });
 });

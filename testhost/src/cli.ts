@@ -1,13 +1,20 @@
-// npm run testhost -- up [--hosts N] [--dir DIR] | down [--dir DIR] | build
+// npm run testhost -- up [--hosts N] [--dir DIR] [--synapse real] | down [--dir DIR] | build [--synapse real]
 // npm run sandbox: one host in ./sandbox, ready for `provision apply -i sandbox/inventory.yaml`.
 import { resolve } from "node:path";
 import { ensureEngine } from "./engine.js";
 import { startHosts, stopHosts } from "./hosts.js";
-import { ensureImage } from "./image.js";
+import { ensureImage, type SynapseProfile } from "./image.js";
 
 function option(args: string[], name: string, fallback: string): string {
   const i = args.indexOf(name);
   return i >= 0 && args[i + 1] ? (args[i + 1] as string) : fallback;
+}
+
+/** --synapse real: hosts with Debian's Synapse (sid image) instead of the stand-in. */
+function synapseProfile(args: string[]): SynapseProfile {
+  const p = option(args, "--synapse", "standin");
+  if (p !== "standin" && p !== "real") throw new Error("--synapse takes standin or real");
+  return p;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -16,7 +23,7 @@ async function main(argv: string[]): Promise<number> {
   const dir = resolve(option(args, "--dir", cmd === "sandbox" ? "sandbox" : "testhosts"));
   if (cmd === "build") {
     const engine = await ensureEngine(log);
-    const { tag, builtMs } = await ensureImage(engine, log);
+    const { tag, builtMs } = await ensureImage(engine, log, synapseProfile(args));
     console.log(
       builtMs ? `built ${tag} in ${(builtMs / 1000).toFixed(1)} s` : `${tag} is up to date`,
     );
@@ -27,7 +34,7 @@ async function main(argv: string[]): Promise<number> {
     if (!Number.isInteger(n) || n < 1 || n > 50)
       throw new Error("--hosts takes a number from 1 to 50");
     const t0 = Date.now();
-    const set = await startHosts(n, dir, log);
+    const set = await startHosts(n, dir, log, { synapse: synapseProfile(args) });
     for (const h of set.hosts)
       console.log(
         `${h.name}: ssh -i ${set.keyFile} -o UserKnownHostsFile=${set.knownHosts} -p ${h.port} root@127.0.0.1`,
@@ -42,7 +49,9 @@ async function main(argv: string[]): Promise<number> {
     console.log(`removed ${n} host${n === 1 ? "" : "s"} of ${dir}`);
     return 0;
   }
-  console.log("usage: npm run testhost -- up [--hosts N] [--dir DIR] | down [--dir DIR] | build");
+  console.log(
+    "usage: npm run testhost -- up [--hosts N] [--dir DIR] [--synapse real] | down [--dir DIR] | build [--synapse real]",
+  );
   return cmd === "help" ? 0 : 1;
 }
 

@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GenericContainer, type StartedTestContainer, Wait } from "testcontainers";
 import { type Engine, ensureEngine, findEngine } from "./engine.js";
-import { ensureImage } from "./image.js";
+import { debianSynapseVersion, ensureImage, type SynapseProfile } from "./image.js";
 import { run } from "./run.js";
 
 export interface TestHost {
@@ -29,7 +29,13 @@ export interface HostSet {
   containers: StartedTestContainer[];
   /** The test network's ACME server (pebble), when started. */
   acme?: { directory: string; ip: string };
+  /** Which Synapse the hosts run, and the version their package index offers (the one the
+   *  written inventory pins). */
+  synapse: { profile: SynapseProfile; version: string };
 }
+
+/** The stand-in version the written inventory pins (one of the image's STANDIN_VERSIONS). */
+export const STANDIN_PINNED_VERSION = "1.157.0";
 
 /** Where test hosts keep the ACME server's API certificate (the inventory's acme_ca_bundle). */
 export const ACME_CA_BUNDLE = "/usr/local/etc/ssl/test-acme-api.pem";
@@ -64,15 +70,20 @@ export async function startHosts(
   count: number,
   dir: string,
   log: (s: string) => void = () => {},
-  opts: { acme?: boolean; mailerConf?: MailerConf } = {},
+  opts: { acme?: boolean; mailerConf?: MailerConf; synapse?: SynapseProfile } = {},
 ): Promise<HostSet> {
+  const profile = opts.synapse ?? "standin";
   const mailerConf =
     opts.mailerConf ??
     (process.env.TESTHOST_MAILER_CONF as MailerConf | undefined) ??
     "dma-without-newaliases";
   const engine = await ensureEngine(log);
   prepareEnv(engine);
-  const { tag } = await ensureImage(engine, log);
+  const { tag } = await ensureImage(engine, log, profile);
+  const synapse = {
+    profile,
+    version: profile === "real" ? debianSynapseVersion(engine, tag) : STANDIN_PINNED_VERSION,
+  };
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const keyFile = join(dir, "id_ed25519");
   run("rm", ["-f", keyFile, `${keyFile}.pub`]);
@@ -157,12 +168,21 @@ export async function startHosts(
   }
   const knownHosts = join(dir, "known_hosts");
   writeFileSync(knownHosts, hosts.map((h) => `[127.0.0.1]:${h.port} ${h.hostKey}\n`).join(""));
-  writeFileSync(join(dir, "inventory.yaml"), inventoryFor(hosts, dir, acme));
+  writeFileSync(join(dir, "inventory.yaml"), inventoryFor(hosts, dir, acme, synapse.version));
   writeFileSync(
     join(dir, "hosts.json"),
-    `${JSON.stringify({ engine: engine.host, hosts, acme }, null, 2)}\n`,
+    `${JSON.stringify({ engine: engine.host, hosts, acme, synapse }, null, 2)}\n`,
   );
-  return { dir, engine, hosts, keyFile, knownHosts, containers, ...(acme ? { acme } : {}) };
+  return {
+    dir,
+    engine,
+    hosts,
+    keyFile,
+    knownHosts,
+    containers,
+    synapse,
+    ...(acme ? { acme } : {}),
+  };
 }
 
 /** A container's address and its network's gateway (where SSH clients appear to come from). */
@@ -187,7 +207,12 @@ async function startAcme(tag: string, dir: string, session: string): Promise<Sta
 }
 
 /** The example inventory, pointed at the test hosts (and the test network's ACME server). */
-export function inventoryFor(hosts: TestHost[], dir: string, acme?: HostSet["acme"]): string {
+export function inventoryFor(
+  hosts: TestHost[],
+  dir: string,
+  acme?: HostSet["acme"],
+  synapseVersion = STANDIN_PINNED_VERSION,
+): string {
   const lines = [
     "# yaml-language-server: $schema=../schema/inventory.schema.json",
     "# Test hosts started by `npm run testhost -- up`: FreeBSD-like containers reached over SSH",
@@ -212,7 +237,7 @@ export function inventoryFor(hosts: TestHost[], dir: string, acme?: HostSet["acm
     '      freebsd: "14.3"',
     '      python: "3.11"',
     "      postgresql: 17",
-    '      synapse: "1.157.0"',
+    `      synapse: "${synapseVersion}"`,
     "  hosts:",
   ];
   for (const h of hosts) {

@@ -20,6 +20,8 @@ import { CACHE_DIR, PROJECT_DIR, TESTHOST_DIR } from "./paths.js";
 import { run, runLogged } from "./run.js";
 
 export const SUITE = "bookworm";
+/** Debian's unstable suite: the only one that carries a current matrix-synapse package. */
+export const REAL_SUITE = "sid";
 export const MIRROR = process.env.PROVISION_DEBIAN_MIRROR ?? "http://deb.debian.org/debian";
 /** Debian packages of the base rootfs: what the emulated FreeBSD packages map to. */
 export const BASE_PACKAGES = [
@@ -49,6 +51,19 @@ export const BASE_PACKAGES = [
 ];
 /** PostgreSQL server majors, from the npm packages pg13, pg16, pg17 (devDependencies). */
 export const PG_MAJORS = [13, 16, 17];
+/** The real-Synapse profile's packages: the same tools from sid (whose PostgreSQL client is the
+ *  suite's default major) plus Debian's Synapse and its Python dependencies. */
+export const REAL_PACKAGES = [
+  ...BASE_PACKAGES.filter((p) => p !== "postgresql-client-15"),
+  "postgresql-client",
+  "matrix-synapse",
+];
+/** Which Synapse the hosts run: the stand-in (fast, bookworm) or Debian's real one (sid). */
+export type SynapseProfile = "standin" | "real";
+const ROOTFS: Record<SynapseProfile, { suite: string; packages: string[] }> = {
+  standin: { suite: SUITE, packages: BASE_PACKAGES },
+  real: { suite: REAL_SUITE, packages: REAL_PACKAGES },
+};
 export const STANDIN_VERSIONS = ["1.156.0", "1.157.0"];
 /** The source folders of the image's top layer and where each goes in the image. */
 const LAYER = {
@@ -78,9 +93,14 @@ function hashFiles(h: ReturnType<typeof createHash>, dir: string): void {
   }
 }
 
-export function baseKey(): string {
+export function baseKey(profile: SynapseProfile = "standin"): string {
+  const { suite, packages } = ROOTFS[profile];
   return createHash("sha256")
-    .update(JSON.stringify([SUITE, MIRROR, BASE_PACKAGES]))
+    .update(
+      JSON.stringify(
+        profile === "standin" ? [suite, MIRROR, packages] : [suite, MIRROR, packages, "apt"],
+      ),
+    )
     .digest("hex")
     .slice(0, 16);
 }
@@ -90,9 +110,9 @@ function schemaDir(): string | undefined {
   return existsSync(join(dir, "synapse-config.schema.yaml")) ? dir : undefined;
 }
 
-export function imageKey(): string {
+export function imageKey(profile: SynapseProfile = "standin"): string {
   const h = createHash("sha256");
-  h.update(baseKey());
+  h.update(baseKey(profile));
   for (const dir of LAYER_DIRS) hashFiles(h, join(TESTHOST_DIR, dir));
   h.update(readFileSync(join(TESTHOST_DIR, "src/image.ts")));
   for (const m of PG_MAJORS)
@@ -102,7 +122,33 @@ export function imageKey(): string {
   return h.digest("hex").slice(0, 16);
 }
 
-export const imageTag = () => `provision-testhost:${imageKey()}`;
+export const imageTag = (profile: SynapseProfile = "standin") =>
+  `provision-testhost${profile === "real" ? "-real" : ""}:${imageKey(profile)}`;
+
+/** The version of Debian's matrix-synapse package in an image, without the Debian revision. */
+export function debianSynapseVersion(engine: Engine, ref: string): string {
+  const v = run(
+    "docker",
+    [
+      "run",
+      "--rm",
+      "--network",
+      "none",
+      "--entrypoint",
+      "dpkg-query",
+      ref,
+      "-W",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's format, not a template
+      "-f=${Version}",
+      "matrix-synapse",
+    ],
+    { env: { ...process.env, DOCKER_HOST: engine.host } },
+  ).trim();
+  const upstream = v.replace(/^\d+:/, "").replace(/-[^-]*$/, "");
+  if (!/^\d+\.\d+\.\d+$/.test(upstream))
+    throw new Error(`unexpected matrix-synapse package version ${JSON.stringify(v)} in ${ref}`);
+  return upstream;
+}
 
 function imageExists(engine: Engine, ref: string): boolean {
   try {
@@ -117,17 +163,18 @@ function imageExists(engine: Engine, ref: string): boolean {
 export async function ensureImage(
   engine: Engine,
   log: (s: string) => void = () => {},
+  profile: SynapseProfile = "standin",
 ): Promise<{ tag: string; builtMs: number }> {
-  const tag = imageTag();
+  const tag = imageTag(profile);
   const env = { ...process.env, DOCKER_HOST: engine.host };
   if (imageExists(engine, tag)) return { tag, builtMs: 0 };
   return withLock("image", async () => {
     if (imageExists(engine, tag)) return { tag, builtMs: 0 };
     const started = Date.now();
-    const baseTag = `provision-testhost-base:${baseKey()}`;
+    const baseTag = `provision-testhost-base:${baseKey(profile)}`;
     if (!imageExists(engine, baseTag)) {
-      const tarball = join(CACHE_DIR, `rootfs-${baseKey()}.tar`);
-      if (!existsSync(tarball)) await buildRootfs(tarball, log);
+      const tarball = join(CACHE_DIR, `rootfs-${baseKey(profile)}.tar`);
+      if (!existsSync(tarball)) await buildRootfs(tarball, log, profile);
       log(`importing ${tarball}`);
       run("docker", ["import", tarball, baseTag], { env });
     }
@@ -144,11 +191,24 @@ export async function ensureImage(
       }
       const standin = join(ctx, "standin");
       mkdirSync(standin, { recursive: true });
-      run("python3", [
-        join(TESTHOST_DIR, "standin/build_index.py"),
-        join(standin, "index"),
-        ...STANDIN_VERSIONS,
-      ]);
+      if (profile === "real") {
+        // The index offers exactly the version of Debian's package in the image; its wheel
+        // makes the virtualenv import Debian's Synapse.
+        const version = debianSynapseVersion(engine, baseTag);
+        log(`Debian's matrix-synapse in ${baseTag}: ${version}`);
+        run("python3", [
+          join(TESTHOST_DIR, "standin/build_index.py"),
+          "--debian",
+          version,
+          join(standin, "index"),
+        ]);
+      } else {
+        run("python3", [
+          join(TESTHOST_DIR, "standin/build_index.py"),
+          join(standin, "index"),
+          ...STANDIN_VERSIONS,
+        ]);
+      }
       // What the py311-matrix-synapse package installs: the stand-in, prebuilt, at its version.
       const catalog = JSON.parse(readFileSync(join(TESTHOST_DIR, "packages/catalog.json"), "utf8"));
       run("python3", [
@@ -199,15 +259,25 @@ export async function ensureImage(
   });
 }
 
-async function buildRootfs(tarball: string, log: (s: string) => void): Promise<void> {
+const quietDebootstrap = (log: (s: string) => void) => (l: string) =>
+  l.startsWith("I: Retrieving") || l.startsWith("I: Validating") ? undefined : log(l);
+
+async function buildRootfs(
+  tarball: string,
+  log: (s: string) => void,
+  profile: SynapseProfile,
+): Promise<void> {
   const dir = mkdtempSync(join(CACHE_DIR, "rootfs-"));
   try {
-    log(`debootstrap ${SUITE} (minbase + ${BASE_PACKAGES.length} packages) into ${dir}`);
-    await runLogged(
-      "debootstrap",
-      ["--variant=minbase", `--include=${BASE_PACKAGES.join(",")}`, SUITE, dir, MIRROR],
-      (l) => (l.startsWith("I: Retrieving") || l.startsWith("I: Validating") ? undefined : log(l)),
-    );
+    if (profile === "real") await debootstrapSid(dir, log);
+    else {
+      log(`debootstrap ${SUITE} (minbase + ${BASE_PACKAGES.length} packages) into ${dir}`);
+      await runLogged(
+        "debootstrap",
+        ["--variant=minbase", `--include=${BASE_PACKAGES.join(",")}`, SUITE, dir, MIRROR],
+        quietDebootstrap(log),
+      );
+    }
     // Debian's own services must not start in the image build or the container.
     rmSync(join(dir, "var/cache/apt/archives"), { recursive: true, force: true });
     mkdirSync(join(dir, "var/cache/apt/archives/partial"), { recursive: true });
@@ -217,4 +287,46 @@ async function buildRootfs(tarball: string, log: (s: string) => void): Promise<v
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** sid in two steps, as apt would install it: debootstrap, then apt-get inside the rootfs. The
+ *  suite changes daily, so each failing step says which one failed and why. */
+async function debootstrapSid(dir: string, log: (s: string) => void): Promise<void> {
+  const step = async (what: string, cmd: string, args: string[], env?: NodeJS.ProcessEnv) => {
+    const t0 = Date.now();
+    log(what);
+    try {
+      await runLogged(cmd, args, quietDebootstrap(log), env ? { env } : {});
+    } catch (e) {
+      throw new Error(
+        `the real-Synapse rootfs (Debian ${REAL_SUITE}) could not be built: ${what} failed. ` +
+          `${REAL_SUITE} changes daily; a package may be missing or broken there today ` +
+          `(the stand-in profile is not affected).\n${(e as Error).message}`,
+      );
+    }
+    log(`${what}: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  };
+  await step(`debootstrap --variant=minbase ${REAL_SUITE}`, "debootstrap", [
+    "--variant=minbase",
+    REAL_SUITE,
+    dir,
+    MIRROR,
+  ]);
+  // Packages' maintainer scripts must not start services inside the rootfs.
+  writeFileSync(join(dir, "usr/sbin/policy-rc.d"), "#!/bin/sh\nexit 101\n", { mode: 0o755 });
+  // sid's Release file is often past its Valid-Until date; apt refuses it without this.
+  await step("apt-get update", "chroot", [
+    dir,
+    "apt-get",
+    "-o",
+    "Acquire::Check-Valid-Until=false",
+    "update",
+  ]);
+  await step(
+    `apt-get install ${REAL_PACKAGES.length} packages`,
+    "chroot",
+    [dir, "apt-get", "install", "-y", "--no-install-recommends", ...REAL_PACKAGES],
+    { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+  );
+  await step("apt-get clean", "chroot", [dir, "apt-get", "clean"]);
 }

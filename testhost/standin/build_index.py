@@ -6,6 +6,9 @@ dependencies whose builds the test host models, each built by backend/testhost_b
   build_index.py OUTDIR VERSION...
   build_index.py --packaged VERSION DIR   the stand-in's modules as the py311-matrix-synapse
                                           package installs them (prebuilt, no pip)
+  build_index.py --debian VERSION OUTDIR  the index of the real-Synapse image: matrix-synapse at
+                                          the version of Debian's package only, whose wheel
+                                          makes the virtualenv import Debian's Synapse
 """
 import io
 import json
@@ -40,6 +43,21 @@ def synapse(version):
         "packages": ["synapse"],
         "entry_points": SYNAPSE_ENTRY_POINTS,
     }
+
+
+# Where Debian's python3 packages live; a .pth file in the virtualenv adds it to sys.path after
+# the virtualenv's own site-packages.
+DEBIAN_DIST_PACKAGES = "/usr/lib/python3/dist-packages"
+
+
+def debian_synapse(version):
+    """matrix-synapse as built on FreeBSD (same build checks and dependencies as the stand-in),
+    but the wheel holds no modules: its .pth points the virtualenv at Debian's Synapse."""
+    spec = synapse(version)
+    spec["summary"] = "Debian's matrix-synapse %s, made importable in a virtualenv (provision test host)" % version
+    spec["packages"] = []
+    spec["files"] = {"matrix_synapse_debian.pth": DEBIAN_DIST_PACKAGES + "\n"}
+    return spec
 
 
 def synapse_sources(version):
@@ -91,6 +109,11 @@ if __name__ == "__main__":
             os.makedirs(os.path.dirname(dst), exist_ok=True)
             with open(dst, "wb") as fh:
                 fh.write(data)
+        sys.exit(0)
+    if sys.argv[1] == "--debian":
+        os.makedirs(sys.argv[3], exist_ok=True)
+        for spec in DEPENDENCIES + [debian_synapse(sys.argv[2])]:
+            print(sdist(spec, sys.argv[3]))
         sys.exit(0)
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)

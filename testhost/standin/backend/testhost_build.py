@@ -167,6 +167,8 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
                     full = os.path.join(root, f)
                     with open(full, "rb") as fh:
                         files[os.path.relpath(full, HERE)] = fh.read()
+    for rel, text in s.get("files", {}).items():
+        files[rel] = text.encode()
     dist = name + ".dist-info"
     files[dist + "/METADATA"] = metadata(s).encode()
     files[dist + "/WHEEL"] = b"Wheel-Version: 1.0\nGenerator: testhost_build\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
