@@ -140,7 +140,7 @@ export const EXPECTED: Record<string, string[]> = {
     "11:21: error: 'guest_access' must be true or false, got the text \"Y\"",
   ],
   "47-yaml11-merge-key.yaml": [
-    "6:7: error: unknown key '<<' in all.vars.synapse; expected one of: install, registration, guest_access, max_upload_size, url_previews, metrics, presence, report_stats, federation, federation_port, well_known, log_level, email",
+    "6:7: error: unknown key '<<' in all.vars.synapse; expected one of: install, registration, guest_access, max_upload_size, url_previews, metrics, presence, report_stats, federation, federation_port, well_known, log_level, test_federation, email",
   ],
   "48-hosts-binary.yaml": [
     "5:10: error: Unresolved tag: tag:yaml.org,2002:binary; plain YAML values only (secrets are referenced as { secret: NAME })",
