@@ -286,7 +286,7 @@ describe.skipIf(noAcme ?? testHostsOnly("a second host to break"))(
       sh(
         set,
         1,
-        "echo drift >> /etc/periodic.conf; mkdir /var/run/provision.lock && echo 'someone@elsewhere' > /var/run/provision.lock/owner",
+        "echo drift >> /etc/periodic.conf; rm -f /var/run/provision.lock; mkdir /var/run/provision.lock && echo 'someone@elsewhere' > /var/run/provision.lock/owner",
       );
       const r = provision(["apply", "--yes", "--host", "matrix2"]);
       expect(r.code).toBe(1);

@@ -53,7 +53,12 @@ describe("a fleet where some hosts fail", { timeout: 600_000 }, () => {
       "mv /usr/sbin/pkg /usr/sbin/pkg.ok && cat > /usr/sbin/pkg && chmod +x /usr/sbin/pkg",
       '#!/bin/sh\ncase "$1" in bootstrap|install) echo "pkg: repository unreachable" >&2; exit 3 ;; esac\nexec /usr/sbin/pkg.ok "$@"\n',
     );
-    sh(set, 2, `mkdir ${LOCK} && echo 'someone@elsewhere' > ${LOCK}/owner`);
+    // As another apply holds it: lockf(1) on the lock file, the owner on its first line.
+    sh(
+      set,
+      2,
+      `nohup lockf -k ${LOCK} sh -c "printf 'someone@elsewhere\\n' > ${LOCK}; exec sleep 900" >/dev/null 2>&1 & sleep 1`,
+    );
     const r = provision(["apply", "--yes", "--no-color"]);
     sh(set, 1, "mv -f /usr/sbin/pkg.ok /usr/sbin/pkg");
     expect(r.code).toBe(1);
@@ -69,8 +74,9 @@ describe("a fleet where some hosts fail", { timeout: 600_000 }, () => {
     expect(r.stdout).toMatch(/\n {2}matrix3 +failed +0\/0 +0\.0 s +host matrix3 is locked/);
     expect(provision(["plan", "--detailed-exitcode", "--limit", "matrix1"]).code).toBe(0);
     // Our locks are gone; the other apply's lock is left alone.
-    expect(sh(set, 1, `test -d ${LOCK}`).code).toBe(1);
-    expect(sh(set, 2, `cat ${LOCK}/owner`).stdout).toBe("someone@elsewhere\n");
+    expect(sh(set, 1, `lockf -k -t 0 ${LOCK} true`).code).toBe(0);
+    expect(sh(set, 2, `lockf -k -t 0 ${LOCK} true`).code).toBe(75);
+    expect(sh(set, 2, `head -1 ${LOCK}`).stdout).toBe("someone@elsewhere\n");
   });
 
   it("--fail-fast skips the hosts not yet started after the first failure", () => {
@@ -93,7 +99,8 @@ describe("a fleet where some hosts fail", { timeout: 600_000 }, () => {
       ],
     });
     expect(provision(["plan", "--detailed-exitcode", "--limit", "matrix2"]).code).toBe(2);
-    sh(set, 2, `rm -rf ${LOCK}`);
+    sh(set, 2, "pkill -f 'sleep 900'; sleep 1");
+    expect(sh(set, 2, `lockf -k -t 0 ${LOCK} true`).code).toBe(0);
   });
 
   it("applies a saved plan exactly; the file holds facts and hashes, never a secret", () => {
@@ -132,7 +139,7 @@ describe("a fleet where some hosts fail", { timeout: 600_000 }, () => {
     );
     expect(r.stderr).toContain("files[/etc/resolv.conf].mode: 0644 -> 0600");
     expect(sh(set, 0, "grep -c 'more drift' /etc/periodic.conf").stdout).toBe("1\n");
-    expect(sh(set, 0, `test -d ${LOCK}`).code).toBe(1);
+    expect(sh(set, 0, `lockf -k -t 0 ${LOCK} true`).code).toBe(0);
   });
 
   it("on a terminal, shows one live line per host redrawn in place, then the summary table", () => {
