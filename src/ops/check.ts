@@ -3,6 +3,7 @@
 import { LOCK_FILE, lockStateScript } from "../apply/lock.js";
 import { q } from "../connector/quote.js";
 import type { Connector } from "../connector/types.js";
+import { PENDING_HANDLERS } from "../facts/pending-handlers.js";
 import { certDir, PATHS } from "../freebsd/paths.js";
 import type { Host } from "../inventory/types.js";
 
@@ -37,6 +38,12 @@ function viaApache(tag: string, name: string, port: number, path: string): strin
   return `r=$(curl -s -m 10 -o /dev/null -w '%{http_code}' --resolve ${q(`${name}:${port}:127.0.0.1`)} ${q(url)}); echo "${tag}\t${path}\t$?\t$r"`;
 }
 
+/** net/coturn's STUN client, named in full: a login PATH need not hold /usr/local/bin. */
+const STUN_CLIENT = "/usr/local/bin/turnutils_stunclient";
+
+/** Synapse's own listener (homeserver.yaml binds it to 127.0.0.1:8008). */
+const SYNAPSE_LISTENER = "http://127.0.0.1:8008";
+
 export function checkScript(host: Host): string {
   const c = host.config;
   const name = c.public_hostname;
@@ -45,7 +52,10 @@ export function checkScript(host: Host): string {
       (s) =>
         `if service ${s} onestatus >/dev/null 2>&1; then echo "svc\t${s}\tup"; else echo "svc\t${s}\tdown"; fi`,
     ),
-    viaApache("https", name, 443, "/health"),
+    // Synapse's reverse-proxy documentation: "Each configured HTTP listener has a /health
+    // endpoint" for the proxy's own use; the proxy forwards only /_matrix and /_synapse/client,
+    // so /health is asked of the listener and Apache is judged by the client API below.
+    `r=$(curl -s -m 10 -o /dev/null -w '%{http_code}' ${SYNAPSE_LISTENER}/health); echo "http\t/health\t$?\t$r"`,
     viaApache("https", name, 443, "/_matrix/client/versions"),
     ...(c.synapse.federation
       ? [viaApache("https", name, c.synapse.federation_port, "/_matrix/key/v2/server")]
@@ -60,12 +70,16 @@ export function checkScript(host: Host): string {
     `if [ -f "$cert" ]; then echo "cert\t$(openssl x509 -noout -enddate -in "$cert" 2>/dev/null | sed 's/^notAfter=//')"; else echo "cert\tmissing"; fi`,
     ...(c.turn.enabled
       ? [
-          `if command -v turnutils_stunclient >/dev/null 2>&1; then timeout 10 turnutils_stunclient -p ${c.turn.port} 127.0.0.1 >/dev/null 2>&1; echo "turn\t$?"; else echo "turn\tabsent"; fi`,
+          // coturn listens on listening-ip only (turnserver.conf: the public address), not on
+          // 127.0.0.1, so STUN is asked there; coturn's package installs the client.
+          `if [ -x ${STUN_CLIENT} ]; then timeout 10 ${STUN_CLIENT} -p ${c.turn.port} ${q(c.public_ipv4)} >/dev/null 2>&1; echo "turn\t$?"; else echo "turn\tabsent"; fi`,
         ]
       : []),
     `for d in ${PATHS.postgresHome} ${PATHS.synapseMediaStore}; do df -k "$d" 2>/dev/null | awk -v d="$d" 'NR==2 {print "disk\\t" d "\\t" $2 "\\t" $4}'; done`,
     // Its answer held in a variable, never in a file: root writes nothing where others could.
     'a=$(pkg audit -q 2>/dev/null); echo "audit\t$?\t$(echo $a)"',
+    // Handlers an interrupted apply left due (restarts that have not happened yet).
+    `if [ -f ${PENDING_HANDLERS} ]; then sed 's/^/pending\t/' ${PENDING_HANDLERS}; fi; echo "pending-end"`,
     // The apply lock as provision unlock reads it: held by a live apply, left behind, or free.
     `( ${lockStateScript.replaceAll("\n", "\n  ")}
 ) | sed 's/^/lock\t/'`,
@@ -74,7 +88,7 @@ export function checkScript(host: Host): string {
 }
 
 const HTTP_WHAT: Record<string, string> = {
-  "/health": "Synapse /health through Apache",
+  "/health": "Synapse /health on its listener",
   "/_matrix/client/versions": "client API through Apache",
   "/_matrix/key/v2/server": "federation port",
   "/.well-known/matrix/server": "well-known server",
@@ -85,6 +99,7 @@ const HTTP_WHAT: Record<string, string> = {
 export function gradeCheck(host: Host, stdout: string, now: Date): Finding[] {
   const out: Finding[] = [];
   const seen = new Set<string>();
+  const pending: string[] = [];
   for (const line of stdout.split("\n")) {
     const [tag = "", ...f] = line.split("\t");
     seen.add(tag);
@@ -94,7 +109,7 @@ export function gradeCheck(host: Host, stdout: string, now: Date): Finding[] {
         status: f[1] === "up" ? "ok" : "critical",
         detail: f[1] === "up" ? "running" : "not running",
       });
-    else if (tag === "https") {
+    else if (tag === "https" || tag === "http") {
       const [path = "", curl = "", code = ""] = f;
       const what = HTTP_WHAT[path] ?? path;
       const bad =
@@ -162,7 +177,18 @@ export function gradeCheck(host: Host, stdout: string, now: Date): Finding[] {
                   detail: `pkg audit failed (exit ${code})`,
                 },
       );
-    } else if (tag === "lock")
+    } else if (tag === "pending" && f.length === 2) pending.push(`${f[1]} (${f[0]})`);
+    else if (tag === "pending-end")
+      out.push(
+        pending.length
+          ? {
+              check: "pending handlers",
+              status: "warning",
+              detail: `an interrupted apply left due: ${pending.join(", ")}; the next \`provision apply\` runs them`,
+            }
+          : { check: "pending handlers", status: "ok", detail: "none" },
+      );
+    else if (tag === "lock")
       out.push(
         f[0] === "stale-dir"
           ? {

@@ -188,7 +188,7 @@ describe.skipIf(!present || onlyHere)("provision backup and restore", { timeout:
     expect({ ok: 0, warning: 1, critical: 2, unknown: 3 }[summary.status as string]).toBe(
       check.code,
     );
-    expect(results.map((e) => e.check)).toContain("Synapse /health through Apache");
+    expect(results.map((e) => e.check)).toContain("Synapse /health on its listener");
     expect(run(["check", "--host", "nosuch"]).code).toBe(3);
     // logs: Synapse's last lines from the host.
     const logs = run(["logs", "--host", "matrix1", "synapse", "--lines", "3"]);

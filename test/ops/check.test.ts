@@ -7,11 +7,13 @@ const now = new Date("2026-11-28T00:00:00Z");
 const healthy = [
   "svc\tpostgresql\tup",
   "svc\tsynapse\tup",
-  "https\t/health\t0\t200",
+  "http\t/health\t0\t200",
+  "https\t/_matrix/client/versions\t0\t200",
   "cert\tFeb 26 00:00:00 2027 GMT",
   "turn\t0",
   "disk\t/var/db/postgres\t10000000\t5000000",
   "audit\t0",
+  "pending-end",
   "lock\tnone",
 ].join("\n");
 const grade = (answer: string) => gradeCheck(host, answer, now);
@@ -38,8 +40,8 @@ describe("provision check's grading", () => {
       status: "critical",
       detail: "not running",
     });
-    expect(grade(healthy.replace("/health\t0\t200", "/health\t60\t000"))).toContainEqual({
-      check: "Synapse /health through Apache",
+    expect(grade(healthy.replace("versions\t0\t200", "versions\t60\t000"))).toContainEqual({
+      check: "client API through Apache",
       status: "critical",
       detail: "the certificate is not valid for the name",
     });
@@ -78,6 +80,40 @@ describe("provision check's grading", () => {
       grade(healthy.replace("turn\t0", "turn\tabsent")).find((x) => x.check === "TURN"),
     ).toMatchObject({
       status: "unknown",
+    });
+  });
+
+  it("a handler an interrupted apply left due warns, naming it; none is ok", () => {
+    const due = grade(
+      healthy.replace(
+        "pending-end",
+        "pending\tcoturn\trestart turnserver\npending\tsynapse\trestart synapse\npending-end",
+      ),
+    );
+    expect(due.find((x) => x.check === "pending handlers")).toEqual({
+      check: "pending handlers",
+      status: "warning",
+      detail: expect.stringContaining("restart turnserver (coturn), restart synapse (synapse)"),
+    });
+    expect(CHECK_EXIT[worst(due)]).toBe(1);
+    expect(grade(healthy).find((x) => x.check === "pending handlers")).toMatchObject({
+      status: "ok",
+    });
+    expect(checkScript(host)).toContain("/var/db/provision/pending-handlers");
+  });
+
+  it("asks Synapse's /health of its listener and STUN of coturn's listening address", () => {
+    const s = checkScript(host);
+    // Apache forwards only /_matrix and /_synapse/client (Synapse's reverse-proxy advice).
+    expect(s).toContain("http://127.0.0.1:8008/health");
+    expect(s).not.toMatch(/https:\/\/[^ ]*\/health/);
+    // turnserver.conf: listening-ip is the public address, so 127.0.0.1 never answers.
+    expect(s).toMatch(/turnutils_stunclient -p 3478 '?192\.0\.2\.10'?/);
+    expect(s).not.toContain("127.0.0.1 >/dev/null");
+    expect(grade(healthy.replace("/health\t0\t200", "/health\t7\t000"))).toContainEqual({
+      check: "Synapse /health on its listener",
+      status: "critical",
+      detail: "no answer (curl exit 7)",
     });
   });
 
