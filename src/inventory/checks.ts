@@ -21,6 +21,7 @@ import {
   SUPPORTED_POSTGRESQL,
   SUPPORTED_PYTHON,
 } from "../versions.js";
+import { checkBackupSchedule } from "./backup-checks.js";
 import { backupDirProblem } from "./backup-dir.js";
 import { checkSynapseInstall } from "./install-checks.js";
 import { type MergedHost, originOf } from "./merge.js";
@@ -308,6 +309,8 @@ export function checkHost(source: Source, host: MergedHost, c: HostConfig): Diag
       );
     }
   }
+
+  checkBackupSchedule(c, explicit, report);
 
   // E-mail for notifications.
   const mail = c.synapse.email;

@@ -68,7 +68,21 @@ export interface HostConfig {
     key_algo: "rsa" | "prime256v1" | "secp384r1";
   };
   firewall: { ipv6: boolean; ssh_port: number };
-  backup: { postgres_daily: boolean; vacuum_daily: boolean; dir: string; keep_days: number };
+  backup: {
+    postgres_daily: boolean;
+    vacuum_daily: boolean;
+    dir: string;
+    keep_days: number;
+    scheduled: { enabled: boolean; schedule: string; dir: string; keep: number };
+    offsite: {
+      repository?: string;
+      password?: SecretRef;
+      ssh_key?: SecretRef;
+      ssh_port: number;
+      known_hosts?: string[];
+      keep: number;
+    };
+  };
   dns: { search: string };
   secrets: { file?: string; identity_file?: string };
 }

@@ -59,9 +59,22 @@ function stamp(d: Date): string {
 
 const COUNTS = `${OPS_STATE_DIR}/backup-counts`;
 
+/** pg_dump of Synapse's database in custom format, without the rows Synapse advises to leave out. */
+export function pgDumpCommand(): string {
+  const exclude = EXCLUDED_TABLE_DATA.map((t) => `--exclude-table-data=${t}`).join(" ");
+  return asPostgres(`${pg("pg_dump")} -Fc ${exclude} ${SYNAPSE_DB}`);
+}
+
+/** PostgreSQL's roles (attributes and passwords), as restore replays them. */
+export const rolesDumpCommand = asPostgres(`${pg("pg_dumpall")} --roles-only`);
+
+/** Prints the server's version number (e.g. 170004), or fails. */
+export const serverVersionCommand = asPostgres(
+  `${pg("psql")} -XtA -d ${SYNAPSE_DB} -c 'show server_version_num'`,
+);
+
 /** Stops Synapse (if it runs), counts every table's rows, dumps; Synapse starts again on any exit. */
 function dumpScript(): string {
-  const exclude = EXCLUDED_TABLE_DATA.map((t) => `--exclude-table-data=${t}`).join(" ");
   return [
     "set -eu",
     ensureStateDir,
@@ -70,7 +83,7 @@ function dumpScript(): string {
     "trap 'if [ \"$was\" = yes ]; then service synapse onestart >&2 || true; fi' EXIT",
     "trap 'exit 1' HUP INT TERM PIPE",
     countRowsScript(COUNTS),
-    asPostgres(`${pg("pg_dump")} -Fc ${exclude} ${SYNAPSE_DB}`),
+    pgDumpCommand(),
   ].join("\n");
 }
 
@@ -89,7 +102,7 @@ export async function backup(
   const keyPath = signingKeyPath(host);
   const probe = await conn.exec(
     [
-      `${asPostgres(`${pg("psql")} -XtA -d ${SYNAPSE_DB} -c 'show server_version_num'`)} 2>/dev/null || echo none`,
+      `${serverVersionCommand} 2>/dev/null || echo none`,
       signingKeyIdScript(keyPath),
       `if [ -d ${PATHS.synapseMediaStore} ]; then echo media; fi`,
       "service synapse onestatus >/dev/null 2>&1 && echo running || echo stopped",
@@ -145,7 +158,7 @@ export async function backup(
     );
   const tables = parseCounts(counted.stdout);
   for (const t of EXCLUDED_TABLE_DATA) if (t in tables) tables[t] = 0;
-  await take(BACKUP_FILES.roles, asPostgres(`${pg("pg_dumpall")} --roles-only`), "the roles dump");
+  await take(BACKUP_FILES.roles, rolesDumpCommand, "the roles dump");
   const mediaDigest = new TarDigest();
   await take(
     BACKUP_FILES.media,

@@ -2,6 +2,11 @@
 // Templates stay plain config files with placeholders; logic lives here, in tested code.
 import { certDir, PATHS, postgresDataDir } from "../freebsd/paths.js";
 import type { Host } from "../inventory/types.js";
+import {
+  type ScheduledBackupView,
+  scheduledBackupView,
+  sshKeyFile,
+} from "../ops/scheduled-backup.js";
 import { REQUIRED_SECRETS } from "../secrets/catalog.js";
 import { OLD_SIGNING_KEYS, parseOldSigningKeys } from "../secrets/signing-key.js";
 import { parseCidr } from "../util/net.js";
@@ -47,7 +52,14 @@ export interface TemplateContext {
   certificates: Omit<Host["config"]["certificates"], "acme_ca_bundle"> & {
     acme_ca_bundle: string | false;
   };
-  backup: Host["config"]["backup"];
+  backup: Host["config"]["backup"] & {
+    /** The scheduled backup's script, cron entry and restic settings. */
+    job: ScheduledBackupView;
+    /** The offsite repository's secrets and host keys ("" when there is no offsite copy). */
+    restic_password: string;
+    restic_ssh_key: string;
+    restic_known_hosts: string;
+  };
   dns: Host["config"]["dns"];
   paths: typeof PATHS & {
     postgresData: string;
@@ -59,6 +71,9 @@ export interface TemplateContext {
   };
   secrets: Secrets;
 }
+
+const secretOf = (secrets: Secrets, ref: { secret: string } | undefined) =>
+  ref ? (secrets[ref.secret] ?? "") : "";
 
 /** Builds the template context; secrets are passed in (from the store, or placeholders for a preview). */
 export function buildContext(host: Host, secrets: Secrets): TemplateContext {
@@ -117,7 +132,13 @@ export function buildContext(host: Host, secrets: Secrets): TemplateContext {
       ],
     },
     certificates: { ...c.certificates, acme_ca_bundle: c.certificates.acme_ca_bundle ?? false },
-    backup: c.backup,
+    backup: {
+      ...c.backup,
+      job: scheduledBackupView(host),
+      restic_password: secretOf(secrets, c.backup.offsite.password),
+      restic_ssh_key: sshKeyFile(secretOf(secrets, c.backup.offsite.ssh_key)),
+      restic_known_hosts: (c.backup.offsite.known_hosts ?? []).map((l) => `${l}\n`).join(""),
+    },
     dns: c.dns,
     paths: {
       ...PATHS,

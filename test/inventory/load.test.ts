@@ -160,6 +160,8 @@ describe("defaults", () => {
       vacuum_daily: true,
       dir: "/var/db/postgres/backups",
       keep_days: 7,
+      scheduled: { enabled: false, schedule: "30 2 * * *", dir: "/var/backups/matrix", keep: 7 },
+      offsite: { ssh_port: 22, keep: 30 },
     });
     expect(c?.synapse.email.smtp_password).toBeUndefined();
   });

@@ -36,6 +36,8 @@ export const BASE_PACKAGES = [
   "apache2",
   "coturn",
   "dehydrated",
+  // sysutils/restic (the scheduled backup's offsite copy).
+  "restic",
   "unbound",
   "cron",
   "openssl",

@@ -1,0 +1,340 @@
+// Scheduled backups on a test host: matrix1 converged with backup.scheduled (keep 2) and an
+// offsite restic repository over sftp on a second test host (a user there with the key provision
+// installs from the secrets store); the cron entry's command run as cron runs it, three times;
+// retention keeps two and never touches what it did not make; restic lists the copies, one
+// restored from the repository is accepted by `provision restore` (verified against its
+// manifest, then the host compared with it); the password is never in output, logs or `ps`;
+// turning the schedule off removes the cron entry and the script, never the backups.
+// Also: `provision check` on the converged host. Prints the times taken.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { verifyBackup } from "../../src/ops/manifest.js";
+import type { HostSet } from "../../testhost/src/hosts.js";
+import { cli, ROOT } from "../helpers/cli.js";
+import { loadSynapseRows } from "../helpers/synapse-rows.js";
+import { testHostsOnly } from "../helpers/target.js";
+import { sh, testHosts } from "../helpers/testhost.js";
+
+const SCHEMA = join(ROOT, "../shared/reference/synapse-schema-72.postgres.sql");
+const present = existsSync(SCHEMA);
+if (!present)
+  console.warn(
+    `skipping the scheduled-backup tests: ${SCHEMA} not found (reference material absent)`,
+  );
+const onlyHere = testHostsOnly("a second host serving the restic repository over sftp");
+if (onlyHere) console.warn(`skipping the scheduled-backup tests: ${onlyHere}`);
+
+const DIR = "/var/backups/matrix";
+const CRON = "/usr/local/etc/cron.d/provision-backup";
+const SCRIPT = "/usr/local/sbin/provision-backup";
+const REPO_PATH = "/srv/restic/matrix1";
+const PASSWORD = "correct-horse-battery-staple-7f3a9c";
+
+let set: HostSet & { stop: () => Promise<void> };
+let inv: string;
+let env: Record<string, string>;
+const outputs: string[] = [];
+const run = (args: string[], input?: string) => {
+  const r = cli([...args, "-i", inv], { env, ...(input !== undefined ? { input } : {}) });
+  outputs.push(r.stdout, r.stderr);
+  return r;
+};
+const psql = (sql: string) =>
+  sh(set, 0, `su -l postgres -c "psql -XtA -d synapse -c \\"${sql}\\""`).stdout.trim();
+/** restic on the repository host, against the repository's directory. */
+const resticThere = (args: string) =>
+  sh(set, 1, `restic -r ${REPO_PATH} --password-file /root/restic-pw ${args}`);
+
+/** The command of the cron entry, run with cron's environment (crontab(5): SHELL, PATH, HOME, LOGNAME). */
+function runAsCron(): { code: number; out: string; ms: number } {
+  const entry = sh(set, 0, `grep -v '^#' ${CRON} | grep -v '=' | grep .`).stdout.trim();
+  const fields = entry.split("\t");
+  expect(fields[1]).toBe("root");
+  const command = fields.slice(2).join("\t");
+  const t = Date.now();
+  const r = sh(
+    set,
+    0,
+    `cd / && env -i SHELL=/bin/sh HOME=/root LOGNAME=root USER=root PATH=/etc:/bin:/sbin:/usr/bin:/usr/sbin:/usr/local/bin:/usr/local/sbin /bin/sh -c ${JSON.stringify(command)}`,
+  );
+  return { code: r.code, out: r.stdout + r.stderr, ms: Date.now() - t };
+}
+
+describe.skipIf(!present || onlyHere)(
+  "scheduled backups with an offsite copy",
+  { timeout: 1_200_000 },
+  () => {
+    beforeAll(async () => {
+      set = await testHosts(2);
+      const repoHost = set.hosts[1];
+      if (!repoHost) throw new Error("no second host");
+      // The repository host: a user that may log in with one key, sftp only by use.
+      const keyDir = join(set.dir, "restic-key");
+      mkdirSync(keyDir);
+      const kg = spawnSync("ssh-keygen", [
+        "-q",
+        "-t",
+        "ed25519",
+        "-N",
+        "",
+        "-C",
+        "backup",
+        "-f",
+        join(keyDir, "id"),
+      ]);
+      expect(kg.status).toBe(0);
+      const setup = sh(
+        set,
+        1,
+        [
+          "useradd -m -s /bin/sh restic",
+          "mkdir -p /home/restic/.ssh /srv/restic",
+          "cat > /home/restic/.ssh/authorized_keys",
+          "chmod 700 /home/restic/.ssh && chmod 600 /home/restic/.ssh/authorized_keys",
+          "chown -R restic:restic /home/restic/.ssh /srv/restic",
+        ].join(" && "),
+        readFileSync(join(keyDir, "id.pub"), "utf8"),
+      );
+      expect(setup).toMatchObject({ code: 0 });
+      const hostKey = sh(set, 1, "cut -d' ' -f1,2 /etc/ssh/ssh_host_ed25519_key.pub").stdout.trim();
+      expect(hostKey).toMatch(/^ssh-ed25519 /);
+
+      // One homeserver; PostgreSQL 13 as in the backup tests (the test hosts' pg_dump is 15's).
+      const all = readFileSync(join(set.dir, "inventory.yaml"), "utf8").replace(
+        "      postgresql: 17\n",
+        "      postgresql: 13\n",
+      );
+      const [head = ""] = all.split("    matrix2:\n");
+      inv = join(set.dir, "scheduled.yaml");
+      writeFileSync(
+        inv,
+        `${head}${[
+          "      backup:",
+          "        scheduled: { enabled: true, keep: 2 }",
+          "        offsite:",
+          `          repository: "sftp:restic@${repoHost.ip}:${REPO_PATH}"`,
+          "          password: { secret: restic_password }",
+          "          ssh_key: { secret: restic_ssh_key }",
+          `          known_hosts: ["${repoHost.ip} ${hostKey}"]`,
+          "          keep: 2",
+          "",
+        ].join("\n")}`,
+      );
+      env = { PROVISION_AGE_IDENTITY_FILE: join(set.dir, "age.txt") };
+      // init generates the recipe's secrets and names the two the inventory references.
+      const init = run(["secrets", "init"]);
+      expect(init.stdout + init.stderr).toContain("Still missing: restic_password");
+      expect(run(["secrets", "set", "restic_password"], PASSWORD).code).toBe(0);
+      expect(
+        run(
+          ["secrets", "set", "restic_ssh_key"],
+          readFileSync(join(keyDir, "id")).toString("base64"),
+        ).code,
+      ).toBe(0);
+      sh(set, 1, "umask 077 && cat > /root/restic-pw", PASSWORD);
+    }, 1_200_000);
+    afterAll(async () => set?.stop());
+
+    it("plans and applies the schedule like every other resource; a second plan is empty", () => {
+      const plan = run(["plan"]);
+      expect(plan.code).toBe(0);
+      for (const what of [
+        SCRIPT,
+        CRON,
+        "/usr/local/etc/provision/restic/password",
+        "open the restic repository",
+        "restic",
+      ])
+        expect(plan.stdout).toContain(what);
+      const t = Date.now();
+      const apply = run(["apply", "--yes"]);
+      console.log(`apply with the schedule: ${((Date.now() - t) / 1000).toFixed(0)} s`);
+      if (apply.code !== 0)
+        throw new Error(`apply failed: ${apply.stderr}${apply.stdout.slice(-3000)}`);
+      expect(run(["plan"]).stdout).toContain("No changes.");
+      // Root's alone: the script, the restic settings, the backup directory.
+      expect(
+        sh(
+          set,
+          0,
+          `stat -c '%a %U' ${SCRIPT} ${DIR} /usr/local/etc/provision/restic /usr/local/etc/provision/restic/password /usr/local/etc/provision/restic/ssh_key`,
+        ).stdout,
+      ).toBe("700 root\n700 root\n700 root\n600 root\n600 root\n");
+      // The cron line names the script only: no password, no repository secret.
+      const cron = sh(set, 0, `cat ${CRON}`).stdout;
+      expect(cron).toMatch(/^30 2 \* \* \*\troot\t\/usr\/local\/sbin\/provision-backup /m);
+      expect(cron).not.toContain(PASSWORD);
+      expect(sh(set, 0, `grep -c . /var/db/provision/restic-repository`).stdout.trim()).toBe("1");
+      // The repository was created on the other host by the apply.
+      expect(resticThere("cat config").code).toBe(0);
+    });
+
+    it("`provision check` on the converged host: every finding ok but what the test host cannot answer", () => {
+      // The test CA's roots stand for the public CA a real host trusts (ca_root_nss).
+      const acme = set.containers[set.containers.length - 1]?.getId() as string;
+      const roots = spawnSync(
+        "docker",
+        ["exec", acme, "curl", "-sSk", "https://127.0.0.1:15000/roots/0"],
+        { env: { ...process.env, DOCKER_HOST: set.engine.host }, encoding: "utf8" },
+      ).stdout;
+      expect(roots).toContain("BEGIN CERTIFICATE");
+      sh(set, 0, "cat >> /etc/ssl/certs/ca-certificates.crt", roots);
+      const t = Date.now();
+      const check = run(["check", "--host", "matrix1", "--json"]);
+      const ms = Date.now() - t;
+      console.log(`provision check: ${ms} ms`);
+      const results = check.stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l))
+        .filter((e) => e.type === "check_result")
+        .map((e) => `${e.check}=${e.status}: ${e.detail}`);
+      // pkg audit: the test host does not model VuXML matching (its pkg refuses to judge, 65/70),
+      // so that one finding is unknown; everything else is ok, HTTPS and TURN included.
+      const notOk = results.filter((r) => !r.includes("=ok: "));
+      expect(notOk).toEqual([expect.stringMatching(/^pkg audit=unknown: /)]);
+      for (const want of [
+        "Synapse /health on its listener=ok",
+        "client API through Apache=ok",
+        "TURN=ok: answers STUN",
+        "pending handlers=ok: none",
+      ])
+        expect(results.some((r) => r.startsWith(want))).toBe(true);
+      expect(check.code).toBe(3);
+      // A restart an interrupted apply left due is reported, and the exit code says warning at least.
+      sh(set, 0, "printf 'coturn\\trestart turnserver\\n' > /var/db/provision/pending-handlers");
+      const due = run(["check", "--host", "matrix1"]);
+      expect(due.stdout).toContain("restart turnserver (coturn)");
+      sh(set, 0, "rm -f /var/db/provision/pending-handlers");
+    });
+
+    it("the cron job makes restorable backups, keeps 2 of its own, copies each offsite, shows no key", () => {
+      loadSynapseRows(set, 0, SCHEMA);
+      // What the schedule did not make stays: a directory without its marker, a symbolic link,
+      // another name, all older than any backup it makes.
+      sh(
+        set,
+        0,
+        `mkdir ${DIR}/matrix1-20000101T000000Z ${DIR}/notes && ln -s /etc ${DIR}/matrix1-20000102T000000Z`,
+      );
+      // Every process's command line while the jobs run.
+      sh(
+        set,
+        0,
+        "touch /tmp/sampling; (while [ -e /tmp/sampling ]; do ps -eo args; sleep 0.1; done > /tmp/ps.log 2>&1 &)",
+      );
+      const times: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const r = runAsCron();
+        // cron mails what is printed: a run that succeeds prints nothing.
+        expect(r).toMatchObject({ code: 0, out: "" });
+        times.push(r.ms);
+        sh(set, 0, "sleep 1");
+      }
+      sh(set, 0, "rm -f /tmp/sampling; sleep 0.3");
+      console.log(
+        `scheduled backup with the offsite copy, 3 runs: ${times.map((t) => `${(t / 1000).toFixed(1)} s`).join(", ")}`,
+      );
+      const listing = sh(set, 0, `ls -A ${DIR}`).stdout.trim().split("\n");
+      const made = listing.filter(
+        (n) => /^matrix1-\d{8}T\d{6}Z$/.test(n) && !n.startsWith("matrix1-2000"),
+      );
+      expect(made).toHaveLength(2);
+      expect(listing.sort()).toEqual(
+        [...made, "matrix1-20000101T000000Z", "matrix1-20000102T000000Z", "notes"].sort(),
+      );
+      expect(sh(set, 0, "ls /etc/hosts").code).toBe(0);
+      const newest = made.sort().at(-1) as string;
+      expect(sh(set, 0, `stat -c '%a' ${DIR}/${newest} ${DIR}/${newest}/synapse.dump`).stdout).toBe(
+        "700\n600\n",
+      );
+      const manifest = JSON.parse(sh(set, 0, `cat ${DIR}/${newest}/MANIFEST.json`).stdout);
+      expect(manifest).toMatchObject({
+        host: "matrix1",
+        server_name: "matrix1.example.test",
+        postgresql_major: 13,
+      });
+      expect(manifest.tables.events).toBe(20000);
+      expect(manifest.tables.e2e_one_time_keys_json).toBe(0);
+      expect(Object.keys(manifest.media)).toHaveLength(9);
+      expect(sh(set, 0, "curl -sf http://127.0.0.1:8008/health").stdout).toBe("OK");
+
+      // The repository keeps 2 snapshots (forget --keep-last 2 --prune), the newest the newest backup.
+      const snaps = JSON.parse(resticThere("snapshots --json").stdout) as { paths: string[] }[];
+      expect(snaps).toHaveLength(2);
+      expect(
+        snaps
+          .map((s) => s.paths[0])
+          .sort()
+          .at(-1),
+      ).toBe(`${DIR}/${newest}`);
+
+      // The password: never on a command line, in the job's log or in any output.
+      const ps = sh(set, 0, "cat /tmp/ps.log").stdout;
+      expect(ps).toContain("restic");
+      expect(ps).not.toContain(PASSWORD);
+      expect(sh(set, 0, "cat /var/log/provision-backup.log").stdout).not.toContain(PASSWORD);
+      for (const o of outputs) expect(o).not.toContain(PASSWORD);
+    });
+
+    it("a backup restored from the repository is accepted by provision restore", async () => {
+      const restored = sh(
+        set,
+        1,
+        `rm -rf /tmp/r && ${`restic -r ${REPO_PATH} --password-file /root/restic-pw`} restore latest --target /tmp/r >/dev/null && ls /tmp/r${DIR}`,
+      );
+      expect(restored.code).toBe(0);
+      const name = restored.stdout.trim();
+      const local = join(set.dir, "from-offsite");
+      mkdirSync(local);
+      const tar = spawnSync(
+        "docker",
+        ["exec", set.hosts[1]?.id as string, "tar", "-cf", "-", "-C", `/tmp/r${DIR}`, name],
+        {
+          env: { ...process.env, DOCKER_HOST: set.engine.host },
+          maxBuffer: 1 << 28,
+        },
+      );
+      expect(tar.status).toBe(0);
+      expect(spawnSync("tar", ["-xf", "-", "-C", local], { input: tar.stdout }).status).toBe(0);
+      const dir = join(local, name);
+      const m = await verifyBackup(dir);
+      expect(m.tables.users).toBe(3000);
+      // Restored onto the same homeserver after rows were lost: back to the backup's counts.
+      psql("DELETE FROM events WHERE stream_ordering > 10000");
+      const r = run(["restore", "--host", "matrix1", "--from", dir, "--yes"]);
+      expect(r.stdout).toContain("row counts: ok");
+      expect(r.stdout).toContain("media checksums: ok: 9 files equal");
+      expect(r.code).toBe(0);
+      expect(psql("SELECT count(*) FROM events")).toBe("20000");
+    });
+
+    it("turned off, the cron entry, script and restic settings go; the backups and copies stay", () => {
+      const before = sh(set, 0, `ls ${DIR}`).stdout;
+      writeFileSync(
+        inv,
+        readFileSync(inv, "utf8").replace(
+          / {6}backup:\n[\s\S]*$/,
+          "      backup:\n        scheduled: { enabled: false }\n",
+        ),
+      );
+      const plan = run(["plan"]);
+      expect(plan.stdout).toContain(CRON);
+      const apply = run(["apply", "--yes"]);
+      if (apply.code !== 0)
+        throw new Error(`apply failed: ${apply.stderr}${apply.stdout.slice(-3000)}`);
+      for (const gone of [
+        CRON,
+        SCRIPT,
+        "/usr/local/etc/provision/restic/password",
+        "/usr/local/etc/provision/restic/ssh_key",
+      ])
+        expect(sh(set, 0, `test -e ${gone}`).code).toBe(1);
+      expect(sh(set, 0, `ls ${DIR}`).stdout).toBe(before);
+      expect(JSON.parse(resticThere("snapshots --json").stdout)).toHaveLength(2);
+      expect(run(["plan"]).stdout).toContain("No changes.");
+    });
+  },
+);
