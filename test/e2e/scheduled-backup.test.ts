@@ -194,7 +194,12 @@ describe.skipIf(!present || onlyHere)(
       // pkg audit: the test host does not model VuXML matching (its pkg refuses to judge, 65/70),
       // so that one finding is unknown; everything else is ok, HTTPS and TURN included.
       const notOk = results.filter((r) => !r.includes("=ok: "));
-      expect(notOk).toEqual([expect.stringMatching(/^pkg audit=unknown: /)]);
+      // The stand-in Synapse serves no /_matrix/key/v2/server (Debian's real Synapse does: the
+      // real-Synapse tests ask it through Apache), so the federation port answers 404 here.
+      expect(notOk).toEqual([
+        "federation port=critical: HTTP 404",
+        expect.stringMatching(/^pkg audit=unknown: /),
+      ]);
       for (const want of [
         "Synapse /health on its listener=ok",
         "client API through Apache=ok",
@@ -202,7 +207,7 @@ describe.skipIf(!present || onlyHere)(
         "pending handlers=ok: none",
       ])
         expect(results.some((r) => r.startsWith(want))).toBe(true);
-      expect(check.code).toBe(3);
+      expect(check.code).toBe(2);
       // A restart an interrupted apply left due is reported, and the exit code says warning at least.
       sh(set, 0, "printf 'coturn\\trestart turnserver\\n' > /var/db/provision/pending-handlers");
       const due = run(["check", "--host", "matrix1"]);
@@ -305,6 +310,7 @@ describe.skipIf(!present || onlyHere)(
       // Restored onto the same homeserver after rows were lost: back to the backup's counts.
       psql("DELETE FROM events WHERE stream_ordering > 10000");
       const r = run(["restore", "--host", "matrix1", "--from", dir, "--yes"]);
+    if (r.code !== 0) console.log(`restore failed:\n${r.stdout}\n${r.stderr}`);
       expect(r.stdout).toContain("row counts: ok");
       expect(r.stdout).toContain("media checksums: ok: 9 files equal");
       expect(r.code).toBe(0);

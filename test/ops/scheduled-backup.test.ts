@@ -55,7 +55,7 @@ describe("the scheduled backup's files", () => {
     );
     expect(script).toContain("RESTIC_PASSWORD_FILE=/usr/local/etc/provision/restic/password");
     expect(script).toContain("-p 2222 restic@192.0.2.20 -s sftp");
-    expect(script).toContain("--keep-last 10 --prune");
+    expect(script).toContain("--group-by host,tags --keep-last 10 --prune");
     expect(script).toContain("KEEP=3");
     expect(script).not.toContain(PASSWORD);
     expect(script).not.toContain("b3BlbnNzaC1rZXktdjEAAAAA");
