@@ -310,7 +310,7 @@ describe.skipIf(!present || onlyHere)(
       // Restored onto the same homeserver after rows were lost: back to the backup's counts.
       psql("DELETE FROM events WHERE stream_ordering > 10000");
       const r = run(["restore", "--host", "matrix1", "--from", dir, "--yes"]);
-    if (r.code !== 0) console.log(`restore failed:\n${r.stdout}\n${r.stderr}`);
+      if (r.code !== 0) console.log(`restore failed:\n${r.stdout}\n${r.stderr}`);
       expect(r.stdout).toContain("row counts: ok");
       expect(r.stdout).toContain("media checksums: ok: 9 files equal");
       expect(r.code).toBe(0);
