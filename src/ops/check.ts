@@ -78,6 +78,7 @@ export function checkScript(host: Host): string {
     `for d in ${PATHS.postgresHome} ${PATHS.synapseMediaStore}; do df -k "$d" 2>/dev/null | awk -v d="$d" 'NR==2 {print "disk\\t" d "\\t" $2 "\\t" $4}'; done`,
     // Its answer held in a variable, never in a file: root writes nothing where others could.
     'a=$(pkg audit -q 2>/dev/null); echo "audit\t$?\t$(echo $a)"',
+    ...(c.backup.scheduled.enabled ? [newestScheduledBackup(host)] : []),
     // Handlers an interrupted apply left due (restarts that have not happened yet).
     `if [ -f ${PENDING_HANDLERS} ]; then sed 's/^/pending\t/' ${PENDING_HANDLERS}; fi; echo "pending-end"`,
     // The apply lock as provision unlock reads it: held by a live apply, left behind, or free.
@@ -85,6 +86,20 @@ export function checkScript(host: Host): string {
 ) | sed 's/^/lock\t/'`,
   ];
   return lines.join("\n");
+}
+
+/** The newest complete scheduled backup's name (the schedule's own, with its manifest), or none. */
+function newestScheduledBackup(host: Host): string {
+  const dir = q(host.config.backup.scheduled.dir);
+  return `n=$(for d in ${dir}/${q(host.name)}-*Z; do if [ -f "$d/MANIFEST.json" ] && [ -f "$d/.provision-scheduled" ]; then echo "\${d##*/}"; fi; done | tail -1); echo "schedbak\t\${n:-none}"`;
+}
+
+/** How old the newest scheduled backup may be: twice the schedule's period, roughly. */
+function scheduledBackupLimitHours(schedule: string): number {
+  const [, , mday = "*", , wday = "*"] = schedule.trim().split(/\s+/);
+  if (mday !== "*") return 2 * 31 * 24;
+  if (wday !== "*") return 2 * 7 * 24;
+  return 2 * 24;
 }
 
 const HTTP_WHAT: Record<string, string> = {
@@ -178,7 +193,25 @@ export function gradeCheck(host: Host, stdout: string, now: Date): Finding[] {
                 },
       );
     } else if (tag === "pending" && f.length === 2) pending.push(`${f[1]} (${f[0]})`);
-    else if (tag === "pending-end")
+    else if (tag === "schedbak") {
+      const m = /-(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/.exec(f[0] ?? "");
+      const limit = scheduledBackupLimitHours(host.config.backup.scheduled.schedule);
+      const at = m ? Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}Z`) : Number.NaN;
+      const hours = (now.getTime() - at) / 3_600_000;
+      out.push(
+        Number.isNaN(hours)
+          ? {
+              check: "scheduled backup",
+              status: "warning",
+              detail: `no scheduled backup in ${host.config.backup.scheduled.dir} yet (see /var/log/provision-backup.log)`,
+            }
+          : {
+              check: "scheduled backup",
+              status: hours > limit ? "warning" : "ok",
+              detail: `newest ${f[0]} (${Math.floor(hours)} hours old)${hours > limit ? "; see /var/log/provision-backup.log" : ""}`,
+            },
+      );
+    } else if (tag === "pending-end")
       out.push(
         pending.length
           ? {

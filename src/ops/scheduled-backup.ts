@@ -74,6 +74,8 @@ export interface ScheduledBackupView {
   manifest_format: number;
   database_json: string;
   excluded_json: string;
+  /** The same names, blank-separated (awk splits them). */
+  excluded_sh: string;
   secrets_json: string;
   /** The offsite copy, or false. */
   restic: ResticView | false;
@@ -145,6 +147,7 @@ export function scheduledBackupView(host: Host): ScheduledBackupView {
     manifest_format: MANIFEST_FORMAT,
     database_json: JSON.stringify(SYNAPSE_DB),
     excluded_json: JSON.stringify(EXCLUDED_TABLE_DATA),
+    excluded_sh: EXCLUDED_TABLE_DATA.join(" "),
     secrets_json: JSON.stringify(REQUIRED_SECRETS.map((s) => s.name)),
     restic,
     offsite: restic !== false,

@@ -124,3 +124,37 @@ describe("provision check's grading", () => {
     expect(s).not.toMatch(/\b(rm -rf|mv|chown|chmod) /);
   });
 });
+
+describe("the scheduled backup's age in check", () => {
+  const scheduled = (schedule: string) => {
+    const h = opsHost();
+    h.config.backup.scheduled = { ...h.config.backup.scheduled, enabled: true, schedule };
+    return h;
+  };
+  const daily = scheduled("30 2 * * *");
+
+  it("is asked only when the schedule is on, of the schedule's own complete backups", () => {
+    expect(checkScript(host)).not.toContain("schedbak");
+    const s = checkScript(daily);
+    expect(s).toContain("/var/backups/matrix/matrix-*Z");
+    expect(s).toContain(".provision-scheduled");
+  });
+
+  it("warns when none exists or the newest is older than twice the schedule's period", () => {
+    const at = (line: string, h = daily) =>
+      gradeCheck(h, `${healthy}\n${line}`, now).find((x) => x.check === "scheduled backup");
+    expect(at("schedbak\tmatrix-20261127T023000Z")).toMatchObject({
+      status: "ok",
+      detail: "newest matrix-20261127T023000Z (21 hours old)",
+    });
+    expect(at("schedbak\tmatrix-20261125T023000Z")).toMatchObject({ status: "warning" });
+    expect(at("schedbak\tnone")).toMatchObject({
+      status: "warning",
+      detail: expect.stringContaining("no scheduled backup"),
+    });
+    // Weekly: five days is fine.
+    expect(at("schedbak\tmatrix-20261123T023000Z", scheduled("30 2 * * 1"))).toMatchObject({
+      status: "ok",
+    });
+  });
+});
