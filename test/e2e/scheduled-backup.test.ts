@@ -44,8 +44,8 @@ const run = (args: string[], input?: string) => {
 const psql = (sql: string) =>
   sh(set, 0, `su -l postgres -c "psql -XtA -d synapse -c \\"${sql}\\""`).stdout.trim();
 /** restic on the repository host, against the repository's directory. */
-const resticThere = (args: string) =>
-  sh(set, 1, `restic -r ${REPO_PATH} --password-file /root/restic-pw ${args}`);
+const RESTIC_THERE = `restic -r ${REPO_PATH} --password-file /root/restic-pw`;
+const resticThere = (args: string) => sh(set, 1, `${RESTIC_THERE} ${args}`);
 
 /** The command of the cron entry, run with cron's environment (crontab(5): SHELL, PATH, HOME, LOGNAME). */
 function runAsCron(): { code: number; out: string; ms: number } {
@@ -288,9 +288,9 @@ describe.skipIf(!present || onlyHere)(
       const restored = sh(
         set,
         1,
-        `rm -rf /tmp/r && ${`restic -r ${REPO_PATH} --password-file /root/restic-pw`} restore latest --target /tmp/r >/dev/null && ls /tmp/r${DIR}`,
+        `rm -rf /tmp/r && ${RESTIC_THERE} restore latest --target /tmp/r >/dev/null && ls /tmp/r${DIR}`,
       );
-      expect(restored.code).toBe(0);
+      expect(restored, "restic restore on the repository host").toMatchObject({ code: 0 });
       const name = restored.stdout.trim();
       const local = join(set.dir, "from-offsite");
       mkdirSync(local);
