@@ -317,6 +317,28 @@ describe.skipIf(!present || onlyHere)(
       expect(psql("SELECT count(*) FROM events")).toBe("20000");
     });
 
+    it("one run at a time; a backup directory that is a symbolic link is refused", () => {
+      // A second run while one holds the lock gives up at once (lockf -t 0: EX_TEMPFAIL).
+      sh(set, 0, `(${SCRIPT} > /tmp/first.log 2>&1; echo "exit $?" >> /tmp/first.log) >/dev/null 2>&1 </dev/null &`);
+      sh(set, 0, "sleep 0.5");
+      const second = sh(set, 0, SCRIPT);
+      expect(second.code).toBe(75);
+      expect(second.stderr).toContain("already locked");
+      expect(
+        sh(
+          set,
+          0,
+          "for i in $(seq 60); do grep -q '^exit' /tmp/first.log && break; sleep 1; done; cat /tmp/first.log",
+        ).stdout,
+      ).toMatch(/complete in \d+s[\s\S]*exit 0\n$/);
+      // Through a symbolic link the script would write (and remove) elsewhere: refused.
+      sh(set, 0, `mv ${DIR} ${DIR}.real && ln -s ${DIR}.real ${DIR}`);
+      const linked = sh(set, 0, SCRIPT);
+      expect(linked.code).toBe(1);
+      expect(linked.stderr).toContain(`${DIR} is a symbolic link: refused`);
+      sh(set, 0, `rm ${DIR} && mv ${DIR}.real ${DIR}`);
+    });
+
     it("turned off, the cron entry, script and restic settings go; the backups and copies stay", () => {
       const before = sh(set, 0, `ls ${DIR}`).stdout;
       writeFileSync(
