@@ -319,7 +319,11 @@ describe.skipIf(!present || onlyHere)(
 
     it("one run at a time; a backup directory that is a symbolic link is refused", () => {
       // A second run while one holds the lock gives up at once (lockf -t 0: EX_TEMPFAIL).
-      sh(set, 0, `(${SCRIPT} > /tmp/first.log 2>&1; echo "exit $?" >> /tmp/first.log) >/dev/null 2>&1 </dev/null &`);
+      sh(
+        set,
+        0,
+        `(${SCRIPT} > /tmp/first.log 2>&1; echo "exit $?" >> /tmp/first.log) >/dev/null 2>&1 </dev/null &`,
+      );
       sh(set, 0, "sleep 0.5");
       const second = sh(set, 0, SCRIPT);
       expect(second.code).toBe(75);
