@@ -124,7 +124,13 @@ try {
   const pgPassword = onHost(
     `python3 -c "import yaml;print(yaml.safe_load(open('/usr/local/etc/matrix-synapse/homeserver.yaml'))['database']['args']['password'])"`,
   ).stdout.trim();
-  const synapse = res("pip")[0]?.split("==")[1];
+  // The release the recipe installs: "install VERSION into ..." in its planned change.
+  const synapse = fresh
+    .find(
+      (e) => e.type === "planned_change" && e.change.resource.resource_type === "synapse_release",
+    )
+    ?.change.summary.match(/^install (\S+) into /)?.[1];
+  if (!synapse) throw new Error("no Synapse release in the fresh plan");
   const publicHostname =
     readFileSync(inv, "utf8").match(/public_hostname: (\S+)/)?.[1] ?? `${host.name}.example.test`;
   const ansibleDir = join(dir, "ansible");

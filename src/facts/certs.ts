@@ -11,12 +11,14 @@ export interface CertFact {
 export const certs = defineFact({
   tags: ["cert"],
   empty: () => new Set<string>(),
+  // One openssl run per certificate prints the three lines; awk joins them (an unreadable
+  // certificate gives empty fields).
   script: (paths) =>
     [...paths]
       .sort()
       .map(
         (c) =>
-          `if [ -f ${q(c)} ]; then printf 'cert${T}%s${T}%s${T}%s${T}%s\\n' ${q(c)} "$(openssl x509 -in ${q(c)} -noout -enddate 2>/dev/null | cut -d= -f2)" "$(openssl x509 -in ${q(c)} -noout -serial 2>/dev/null | cut -d= -f2)" "$(openssl x509 -in ${q(c)} -noout -subject 2>/dev/null | sed 's/^subject= *//')"; fi`,
+          `if [ -f ${q(c)} ]; then printf 'cert${T}%s${T}' ${q(c)}; openssl x509 -in ${q(c)} -noout -enddate -serial -subject 2>/dev/null | awk '/^notAfter=/ { e = substr($0, 10) } /^serial=/ { s = substr($0, 8) } /^subject=/ { j = $0; sub(/^subject= */, "", j) } END { printf "%s${T}%s${T}%s\\n", e, s, j }'; fi`,
       ),
   parse: (lines, paths) => {
     const found = new Map<string, CertFact | null>([...paths].map((c) => [c, null]));

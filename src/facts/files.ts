@@ -39,7 +39,8 @@ export const files = defineFact({
     if (paths.size === 0) return [];
     const list = [...paths].sort().map(q).join(" ");
     return [
-      `for p in ${list}; do if [ -e "$p" ] || [ -L "$p" ]; then printf 'file${T}%s${T}%s\\n' "$p" "$(ls -ld "$p" | awk '{print $1, $3, $4}')"; fi; done`,
+      // ls -ld's mode, owner and group fields, split by the shell (no awk per file).
+      `set -f; for p in ${list}; do if [ -e "$p" ] || [ -L "$p" ]; then set -- $(ls -ld "$p"); printf 'file${T}%s${T}%s %s %s\\n' "$p" "$1" "$3" "$4"; fi; done; set +f`,
       `set -- ; for p in ${list}; do [ -f "$p" ] && [ ! -L "$p" ] && set -- "$@" "$p"; done`,
       `[ $# -gt 0 ] && openssl dgst -sha256 -r "$@" 2>/dev/null | sed 's/^\\([0-9a-f]*\\) \\*/sha${T}\\1${T}/'`,
     ];

@@ -9,11 +9,26 @@ import type { FactRequest, Facts } from "./types.js";
 
 const kind = (name: keyof typeof FACT_KINDS) => FACT_KINDS[name] as AnyFactKind;
 
-/** The probe script. Read-only: it only lists, stats, hashes and queries. */
+/**
+ * The probe script. Read-only: it only lists, stats, hashes and queries. Each kind's fragment
+ * runs in its own background subshell (they are independent; the host's cores and the waits on
+ * rc scripts and psql overlap), its answer kept in its own file and printed in kind order. A
+ * missing answer fails the probe: never read as "absent".
+ */
 export function factScript(req: FactRequest): string {
-  const lines = FACT_NAMES.flatMap((name) => kind(name).script(req[name]));
-  lines.push("exit 0");
-  return `${lines.join("\n")}\n`;
+  const fragments = FACT_NAMES.map((name) => kind(name).script(req[name])).filter(
+    (lines) => lines.length > 0,
+  );
+  const answers = fragments.map((_, i) => `"$_probe/${i}"`).join(" ");
+  return [
+    "_probe=$(mktemp -d) || exit 1",
+    ...fragments.flatMap((lines, i) => ["(", ...lines, `) > "$_probe/${i}" &`]),
+    "wait",
+    `cat ${answers} || { rm -rf "$_probe"; exit 1; }`,
+    'rm -rf "$_probe"',
+    "exit 0",
+    "",
+  ].join("\n");
 }
 
 export function parseFacts(out: string, req: FactRequest): Facts {

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLMap } from "yaml";
 import { COMMON_PROPS, checkValue, type PropsSpec } from "../resources/descriptor.js";
 import { RESOURCE_REGISTRY, resourceType } from "../resources/registry.js";
+import COMPILED_RECIPES from "./generated/recipes.js";
 
 /** recipes/ at the package root (two levels above both src/recipes and dist/bundle). */
 export const RECIPES_DIR = join(import.meta.dirname, "../../recipes");
@@ -56,9 +57,9 @@ class RecipeFile {
   constructor(
     readonly name: string,
     dir: string,
+    text: string,
   ) {
     this.file = `${dir === RECIPES_DIR ? "recipes" : dir}/${name}.yaml`;
-    const text = readFileSync(join(dir, `${name}.yaml`), "utf8");
     const doc = parseDocument(text, { lineCounter: this.lines });
     if (doc.errors.length > 0) {
       const e = doc.errors[0];
@@ -152,11 +153,17 @@ function readHandlers(f: RecipeFile, node: unknown): Handler[] {
   });
 }
 
-/** Loads a recipe and its includes, in order. Recipes ship with the tool: errors are bugs. */
-export function loadRecipe(name: string, seen: string[] = [], dir = RECIPES_DIR): Recipe {
-  if (seen.includes(name))
-    throw new Error(`recipe ${name}: include cycle ${[...seen, name].join(" -> ")}`);
-  const f: RecipeFile = new RecipeFile(name, dir);
+/** What one recipe file says, checked: the recipe's own part before its includes are resolved. */
+export interface RecipeFileData {
+  description: string;
+  include: string[];
+  resources: RecipeResource[];
+  handlers: Handler[];
+}
+
+/** Parses and checks one recipe file (YAML); errors name the file, line and column. */
+export function parseRecipeFile(name: string, text: string, dir = RECIPES_DIR): RecipeFileData {
+  const f: RecipeFile = new RecipeFile(name, dir, text);
   const root =
     f.root === null ? null : isMap(f.root) ? f.root : f.fail(f.root, "a recipe is a mapping");
   const get = (key: string): unknown => (root ? root.get(key, true) : undefined);
@@ -167,22 +174,41 @@ export function loadRecipe(name: string, seen: string[] = [], dir = RECIPES_DIR)
     }
   }
   const description = String(plain(get("description")) ?? "");
-  const parts: RecipePartData[] = [];
   const include = plain(get("include")) ?? [];
   if (!Array.isArray(include)) f.fail(get("include"), "include: expected a list of recipe names");
-  for (const inc of include) parts.push(...loadRecipe(String(inc), [...seen, name], dir).parts);
   const list = get("resources");
   if (plain(list) != null && !isSeq(list)) f.fail(list, "resources: expected a list");
-  const own = (isSeq(list) ? list.items : []).map((node, i) => readResource(f, node, i));
+  const resources = (isSeq(list) ? list.items : []).map((node, i) => readResource(f, node, i));
   const handlers = readHandlers(f, get("handlers"));
-  for (const r of own) {
+  for (const r of resources) {
     for (const n of (r.props.notify as string[] | undefined) ?? []) {
       if (!handlers.some((h) => h.name === n))
         throw new Error(`${r.source}: ${r.type} notifies unknown handler '${n}'`);
     }
   }
-  if (own.length > 0 || handlers.length > 0) {
-    parts.push({ name, description, resources: own, handlers });
+  return { description, include: include.map(String), resources, handlers };
+}
+
+/**
+ * One recipe file's data: the build's pre-parsed copy (scripts/build-compiled.mjs) when the
+ * shipped file still has the text it was parsed from, else parsed now (an edited or other file).
+ */
+function readRecipeFile(name: string, dir: string): RecipeFileData {
+  const text = readFileSync(join(dir, `${name}.yaml`), "utf8");
+  const built = dir === RECIPES_DIR ? COMPILED_RECIPES[name] : undefined;
+  if (built && built.text === text) return structuredClone(built.data);
+  return parseRecipeFile(name, text, dir);
+}
+
+/** Loads a recipe and its includes, in order. Recipes ship with the tool: errors are bugs. */
+export function loadRecipe(name: string, seen: string[] = [], dir = RECIPES_DIR): Recipe {
+  if (seen.includes(name))
+    throw new Error(`recipe ${name}: include cycle ${[...seen, name].join(" -> ")}`);
+  const { description, include, resources, handlers } = readRecipeFile(name, dir);
+  const parts: RecipePartData[] = [];
+  for (const inc of include) parts.push(...loadRecipe(inc, [...seen, name], dir).parts);
+  if (resources.length > 0 || handlers.length > 0) {
+    parts.push({ name, description, resources, handlers });
   }
   return { name, description, parts, resources: parts.flatMap((p) => p.resources) };
 }

@@ -48,6 +48,20 @@ describe("provision secrets", () => {
     expect(store2.state === "open" && store2.data.hosts.matrix).toEqual(store.data.hosts.matrix);
   });
 
+  it("opens the store without loading Node's HTTP client (about 20 ms of every plan)", () => {
+    const preload = join(dir, "report-undici.cjs");
+    writeFileSync(
+      preload,
+      'process.on("exit", () => process.stderr.write("undici loaded: " + process.moduleLoadList.some((m) => m.includes("undici")) + "\\n"));\n',
+    );
+    const r = cli(["secrets", "list", "-i", "inv.yaml"], {
+      cwd: dir,
+      env: { ...env, NODE_OPTIONS: `--require ${preload}` },
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("turn_shared_secret");
+    expect(r.stderr).toContain("undici loaded: false");
+  });
   it("set stores a value from stdin without echoing it; list shows names only", () => {
     const canary = "canary-5f0d1c2e-smtp";
     const set = cli(["secrets", "set", "smtp_password", "-i", "inv.yaml"], {

@@ -1,12 +1,25 @@
 // Fact kinds from data fixtures (test/fixtures/facts/*.yaml): probe output -> parsed facts, as
 // pyinfra's tests/facts/*.json; and the properties every kind shares.
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { factScript, parseFacts } from "../../src/facts/gather.js";
-import { FACT_KINDS, FACT_NAMES, type FactName } from "../../src/facts/registry.js";
+import {
+  type AnyFactKind,
+  FACT_KINDS,
+  FACT_NAMES,
+  type FactName,
+} from "../../src/facts/registry.js";
 import { emptyRequest, type FactRequest, freshFacts } from "../../src/facts/types.js";
 import { ROOT } from "../helpers/cli.js";
 import { plain, probeOutput, requestFrom } from "../helpers/facts.js";
@@ -80,6 +93,65 @@ describe("the probe", () => {
   it("ignores lines of no kind (a login banner, a warning)", () => {
     const f = parseFacts("Welcome to FreeBSD!\nos\tsystem\tFreeBSD\nwarning: x\ty", emptyRequest());
     expect(f.os.system).toBe("FreeBSD");
+  });
+});
+
+describe("the whole probe, run by /bin/sh", () => {
+  // Real files and a real certificate in a temporary directory; /etc/passwd and /etc/group as
+  // they are on this machine.
+  const dir = mkdtempSync(join(tmpdir(), "provision-probe-"));
+  writeFileSync(join(dir, "secret.conf"), "x\n", { mode: 0o640 });
+  mkdirSync(join(dir, "data"), { mode: 0o750 });
+  symlinkSync("secret.conf", join(dir, "link"));
+  execFileSync(
+    "openssl",
+    [
+      ...["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"],
+      ...["-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")],
+      ...["-subj", "/CN=matrix.example.org", "-days", "30", "-set_serial", "0x0A1B"],
+    ],
+    { stdio: "ignore" },
+  );
+  const req = emptyRequest();
+  for (const f of ["secret.conf", "data", "link", "none"]) req.files.add(join(dir, f));
+  req.certs.add(join(dir, "cert.pem"));
+  req.certs.add(join(dir, "none.pem"));
+  req.users.add("root");
+  req.groups.add("root");
+  const sh = (script: string) =>
+    execFileSync("/bin/sh", ["-s"], {
+      input: script,
+      env: { PATH: process.env.PATH ?? "" },
+    }).toString();
+  const answers = sh(factScript(req));
+
+  it("answers every kind as its fragment run alone does (fragments run side by side)", () => {
+    const alone = FACT_NAMES.map((name) =>
+      sh(`${(FACT_KINDS[name] as AnyFactKind).script(req[name]).join("\n")}\nexit 0\n`),
+    ).join("");
+    expect(plain(parseFacts(answers, req))).toEqual(plain(parseFacts(alone, req)));
+  });
+  it("reads modes, owners and hashes, and a certificate's expiry, serial and subject", () => {
+    const facts = parseFacts(answers, req);
+    expect(facts.files.get(join(dir, "secret.conf"))).toMatchObject({ type: "file", mode: "0640" });
+    expect(facts.files.get(join(dir, "secret.conf"))?.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(facts.files.get(join(dir, "data"))).toMatchObject({ type: "directory", mode: "0750" });
+    expect(facts.files.get(join(dir, "link"))?.type).toBe("symlink");
+    expect(facts.files.get(join(dir, "none"))).toBeNull();
+    const cert = facts.certs.get(join(dir, "cert.pem"));
+    expect(cert?.serial).toBe("0A1B");
+    expect(cert?.subject).toMatch(/CN ?= ?matrix\.example\.org/);
+    expect(cert?.notAfter.getTime()).toBeGreaterThan(Date.now() + 29 * 86_400_000);
+    expect(facts.certs.get(join(dir, "none.pem"))).toBeNull();
+  });
+  it("fails, rather than answering nothing, when it has nowhere to keep its answers", () => {
+    expect(() =>
+      execFileSync("/bin/sh", ["-s"], {
+        input: factScript(req),
+        env: { PATH: process.env.PATH ?? "", TMPDIR: join(dir, "missing") },
+        stdio: ["pipe", "pipe", "ignore"],
+      }),
+    ).toThrow();
   });
 });
 

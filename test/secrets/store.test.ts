@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { armor, Encrypter, generateIdentity, identityToRecipient } from "age-encryption";
@@ -52,6 +52,22 @@ describe("sealed secrets store", () => {
     await writeStore(f, again.data, [a]);
     expect((await opened(f, [b])).problems).toEqual([]);
     expect((await opened(f, [a])).data.recipients).toHaveLength(2);
+  });
+
+  it("refuses a store whose payload was altered, and one sealed for someone else", async () => {
+    const [a, b] = [await generateIdentity(), await generateIdentity()];
+    const f = file();
+    const data = emptyStore();
+    data.shared.smtp_password = STRONG;
+    await writeStore(f, data, [a]);
+    const sealed = armor.decode(readFileSync(f, "utf8"));
+    sealed[sealed.length - 20] = (sealed[sealed.length - 20] ?? 0) ^ 1;
+    writeFileSync(f, armor.encode(sealed));
+    await expect(readStore(f, [a])).rejects.toThrow(/it is damaged or not an age-encrypted file/);
+    await writeStore(f, data, [a]);
+    await expect(readStore(f, [b])).rejects.toThrow(
+      /none of the identities is among its recipients/,
+    );
   });
 
   it("detects a store planted by someone who knows only the public recipient", async () => {

@@ -1,39 +1,43 @@
-import { spawn, spawnSync } from "node:child_process";
+import { $ } from "zx";
 
-/** Runs a command, failing with its output when it fails. */
-export function run(
-  cmd: string,
-  args: string[],
-  opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {},
-): string {
-  const r = spawnSync(cmd, args, { ...opts, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-  if (r.status !== 0) {
+type Options = { cwd?: string; env?: NodeJS.ProcessEnv; input?: string };
+
+/** zx options from ours: unset ones keep zx's defaults (this process's directory and env). */
+const zx = (opts: Options) =>
+  Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
+
+/** Runs a command (zx quotes each argument), failing with its output when it fails. */
+export function run(cmd: string, args: string[], opts: Options = {}): string {
+  const r = $({ ...zx(opts), sync: true, quiet: true, nothrow: true })`${cmd} ${args}`;
+  if (r.exitCode !== 0) {
     throw new Error(
-      `${cmd} ${args.join(" ")} failed (${r.status ?? r.signal}): ${r.stderr || r.stdout}`,
+      `${cmd} ${args.join(" ")} failed (${r.exitCode ?? r.signal}): ${r.stderr || r.stdout}`,
     );
   }
   return r.stdout;
 }
 
-/** Runs a long command, streaming its output to a log function. */
-export function runLogged(
+/** Runs a long command, streaming its output line by line to a log function. */
+export async function runLogged(
   cmd: string,
   args: string[],
   log: (line: string) => void,
-  opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+  opts: Omit<Options, "input"> = {},
 ): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { ...opts, stdio: ["ignore", "pipe", "pipe"] });
-    let tail = "";
-    const onData = (d: Buffer) => {
+  // Nothing to read on stdin: a command waiting for input would hang the build.
+  const p = $({
+    ...zx(opts),
+    quiet: true,
+    nothrow: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  })`${cmd} ${args}`;
+  let tail = "";
+  for (const stream of [p.stdout, p.stderr]) {
+    stream.on("data", (d: Buffer) => {
       tail = (tail + d.toString()).slice(-4000);
       for (const line of d.toString().split("\n")) if (line.trim()) log(line);
-    };
-    child.stdout.on("data", onData);
-    child.stderr.on("data", onData);
-    child.on("error", reject);
-    child.on("exit", (code) =>
-      code === 0 ? resolve() : reject(new Error(`${cmd} failed (${code}): ${tail}`)),
-    );
-  });
+    });
+  }
+  const r = await p;
+  if (r.exitCode !== 0) throw new Error(`${cmd} failed (${r.exitCode ?? r.signal}): ${tail}`);
 }
