@@ -75,6 +75,22 @@ describe("a firewall step under automatic rollback", () => {
     );
   });
 
+  it("gives up on a new connection that never logs in, and reports the rollback", async () => {
+    const old = host((s) => (s.includes("outcome.t5") ? "rolled back 2026-11-28T01:00:00Z\n" : ""));
+    const step = guardedFirewallStep(
+      old,
+      () => new Promise<Connector>(() => undefined),
+      "t5",
+      1,
+      100,
+    );
+    const r = await step.settle(ok);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      "the new firewall rules were not confirmed: a new SSH connection did not confirm them within 1 s\nthe previous firewall rules were restored automatically (rolled back 2026-11-28T01:00:00Z)\n",
+    );
+  });
+
   it("restores the old rules at once when the step itself failed", async () => {
     const old = host((s) =>
       s.includes("mv /var/db/provision/firewall/armed.t4 /var/db/provision/firewall/fired")
