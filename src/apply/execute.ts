@@ -97,7 +97,12 @@ export async function applyPlan(
       : body;
     const firewall =
       change.firewall === true && step.kind === "exec" && opts.newConnection
-        ? guardedFirewallStep(conn, opts.newConnection, `${process.pid}-${Date.now()}-${i}`)
+        ? guardedFirewallStep(
+            conn,
+            opts.newConnection,
+            `${process.pid}-${Date.now()}-${i}`,
+            plan.firewallConfirmSeconds,
+          )
         : undefined;
     // In a subshell: the step's own traps and exits leave the registration's trap alone.
     const script = `${registerStepScript}\n(\n${firewall ? firewall.arm(recorded) : recorded}\n)`;

@@ -6,11 +6,14 @@
 import { q } from "../connector/quote.js";
 import { STATE_DIR } from "../facts/created-dirs.js";
 
+/** The default of the inventory's `firewall.confirm_timeout`. */
 export const FIREWALL_ROLLBACK_SECONDS = 60;
 export const FIREWALL_DIR = `${STATE_DIR}/firewall`;
 
 /** The plan's note on a firewall change. */
-export const FIREWALL_NOTE = `firewall changes are applied with automatic rollback after ${FIREWALL_ROLLBACK_SECONDS} s unless a new SSH connection confirms them`;
+export function firewallNote(seconds = FIREWALL_ROLLBACK_SECONDS): string {
+  return `firewall changes are applied with automatic rollback: the rules in force now come back ${seconds} s after loading (firewall.confirm_timeout) unless a new SSH connection confirms the new ones`;
+}
 
 const D = FIREWALL_DIR;
 

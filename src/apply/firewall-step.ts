@@ -11,13 +11,25 @@ import {
 } from "./firewall-rollback.js";
 
 const POLL_MS = 2_000;
+/** Beyond the timeout, how long a confirmation may still take: SSH's own login limit (20 s). */
+export const CONFIRM_GRACE_MS = 25_000;
 
 export function guardedFirewallStep(
   conn: Connector,
   newConnection: () => Promise<Connector>,
   token: string,
   seconds = FIREWALL_ROLLBACK_SECONDS,
+  graceMs = CONFIRM_GRACE_MS,
 ) {
+  /** Cancels the timer over a connection opened now; a confirmation given up on still closes. */
+  const confirmOverNewConnection = async (): Promise<string> => {
+    const fresh = await newConnection();
+    try {
+      return (await fresh.exec(confirmScript(token))).stdout.trim();
+    } finally {
+      await fresh.close();
+    }
+  };
   return {
     arm: (script: string) => `${armScript(token, seconds)}\n${script}`,
     /** The step's result once the new rules are confirmed, or why they were rolled back. */
@@ -34,14 +46,12 @@ export function guardedFirewallStep(
       }
       let why: string;
       try {
-        const fresh = await newConnection();
-        try {
-          const c = await fresh.exec(confirmScript(token));
-          if (c.stdout.trim() === "confirmed") return r;
-          why = `the confirmation came too late (${c.stdout.trim()})`;
-        } finally {
-          await fresh.close();
-        }
+        const said = await withinMs(seconds * 1000 + graceMs, confirmOverNewConnection());
+        if (said === "confirmed") return r;
+        why =
+          said === undefined
+            ? `a new SSH connection did not confirm them within ${Math.round(seconds + graceMs / 1000)} s`
+            : `the confirmation came too late (${said})`;
       } catch (err) {
         why = `a new SSH connection failed: ${err instanceof Error ? err.message : String(err)}`;
       }
@@ -57,6 +67,19 @@ export function guardedFirewallStep(
       };
     },
   };
+}
+
+/** What the confirmation answered, or undefined when it did not finish in time. */
+async function withinMs<T>(ms: number, work: Promise<T>): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((done) => {
+    timer = setTimeout(() => done(undefined), ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Polls, over the connection that is still open, until the timer restored the old rules. */

@@ -209,6 +209,18 @@ export class SshConnector implements Connector {
               : e.message;
         reject(new UserError(`cannot connect to host ${name} (${r.host}:${r.port}): ${why}`));
       });
+      // sshd refusing the account after the handshake (PAM, DenyUsers) just disconnects, and
+      // ssh2 then emits no error: without this the connection would be awaited forever.
+      conn.client.once("close", () => {
+        if (settled) return;
+        settled = true;
+        reject(
+          refusal ??
+            new UserError(
+              `cannot connect to host ${name} (${r.host}:${r.port}): the host closed the connection before login completed`,
+            ),
+        );
+      });
       conn.client.connect(config);
     });
     conn.client.setNoDelay(true);

@@ -67,7 +67,7 @@ export interface HostConfig {
     renew_days: number;
     key_algo: "rsa" | "prime256v1" | "secp384r1";
   };
-  firewall: { ipv6: boolean; ssh_port: number };
+  firewall: { ipv6: boolean; ssh_port: number; confirm_timeout: number };
   backup: {
     postgres_daily: boolean;
     vacuum_daily: boolean;

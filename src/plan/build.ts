@@ -2,7 +2,7 @@
 // resources' changes and their handlers, then runs the guards (src/guards/). The human and
 // JSON views render the same plan; apply executes its steps.
 
-import { FIREWALL_NOTE } from "../apply/firewall-rollback.js";
+import { firewallNote } from "../apply/firewall-rollback.js";
 import type { Diagnostic } from "../diagnostics.js";
 import { pendingKey } from "../facts/pending-handlers.js";
 import { emptyRequest, type FactRequest, type Facts } from "../facts/types.js";
@@ -21,6 +21,8 @@ export interface HostPlan {
   diagnostics: Diagnostic[];
   /** State worth seeing on every plan (certificate expiry). */
   notes: string[];
+  /** Seconds until changed firewall rules roll back unless confirmed (firewall.confirm_timeout). */
+  firewallConfirmSeconds?: number;
 }
 
 /** The host's resources, and every fact they and the guards need (one probe). */
@@ -122,7 +124,9 @@ export function buildPlan(
   }
   diagnostics.push(...runGuards(host, facts, changes, options));
   if (changes.some((c) => c.action === "delete")) notes.push(REMOVAL_NOTE);
-  if (changes.some((c) => c.firewall)) notes.push(FIREWALL_NOTE);
+  const firewall = changes.some((c) => c.firewall);
+  const firewallConfirmSeconds = host.config.firewall.confirm_timeout;
+  if (firewall) notes.push(firewallNote(firewallConfirmSeconds));
   return {
     host: host.name,
     address: host.config.ssh.address,
@@ -130,6 +134,7 @@ export function buildPlan(
     changes,
     diagnostics,
     notes,
+    ...(firewall ? { firewallConfirmSeconds } : {}),
   };
 }
 

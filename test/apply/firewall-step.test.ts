@@ -1,14 +1,16 @@
 // New firewall rules stay only when a new SSH connection confirms them; otherwise the timer armed
 // before loading restores the old ones, and apply says which happened.
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { FIREWALL_DIR, FIREWALL_NOTE } from "../../src/apply/firewall-rollback.js";
+import { FIREWALL_DIR, firewallNote } from "../../src/apply/firewall-rollback.js";
 import { guardedFirewallStep } from "../../src/apply/firewall-step.js";
 import type { Connector, ExecResult } from "../../src/connector/types.js";
 import { UserError } from "../../src/errors.js";
 import { pendingKey } from "../../src/facts/pending-handlers.js";
 import { freshFacts } from "../../src/facts/types.js";
+import { loadInventory } from "../../src/inventory/load.js";
 import { buildPlan, prepare } from "../../src/plan/build.js";
 import { ROOT } from "../helpers/cli.js";
 import { fixedSecrets, hostsFrom } from "../helpers/render.js";
@@ -73,6 +75,22 @@ describe("a firewall step under automatic rollback", () => {
     );
   });
 
+  it("gives up on a new connection that never logs in, and reports the rollback", async () => {
+    const old = host((s) => (s.includes("outcome.t5") ? "rolled back 2026-11-28T01:00:00Z\n" : ""));
+    const step = guardedFirewallStep(
+      old,
+      () => new Promise<Connector>(() => undefined),
+      "t5",
+      1,
+      100,
+    );
+    const r = await step.settle(ok);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      "the new firewall rules were not confirmed: a new SSH connection did not confirm them within 1 s\nthe previous firewall rules were restored automatically (rolled back 2026-11-28T01:00:00Z)\n",
+    );
+  });
+
   it("restores the old rules at once when the step itself failed", async () => {
     const old = host((s) =>
       s.includes("mv /var/db/provision/firewall/armed.t4 /var/db/provision/firewall/fired")
@@ -94,13 +112,58 @@ describe("the plan of a firewall change", () => {
     if (!h) throw new Error("no host");
     const { parts, request } = prepare(h, fixedSecrets());
     const f = freshFacts(request);
-    expect(buildPlan(h, parts, f).notes).toContain(
-      "firewall changes are applied with automatic rollback after 60 s unless a new SSH connection confirms them",
+    const plan = buildPlan(h, parts, f);
+    expect(plan.notes).toContain(
+      "firewall changes are applied with automatic rollback: the rules in force now come back 60 s after loading (firewall.confirm_timeout) unless a new SSH connection confirms the new ones",
     );
-    expect(FIREWALL_NOTE).toContain("60 s");
+    expect(plan.firewallConfirmSeconds).toBe(60);
     f.services.set("ipfw", { installed: true, running: true });
     f.pendingHandlers.add(pendingKey("firewall", "reload firewall"));
     const reload = buildPlan(h, parts, f).changes.find((c) => c.handler === "reload firewall");
     expect(reload).toMatchObject({ firewall: true, steps: [{ script: "service ipfw start" }] });
+  });
+
+  it("takes its timeout from firewall.confirm_timeout, shown in the plan and used by apply", () => {
+    const inventory = readFileSync(join(ROOT, "inventory.example.yaml"), "utf8").replace(
+      "\n  vars:\n",
+      "\n  vars:\n    firewall: { confirm_timeout: 15 }\n",
+    );
+    const [h] = hostsFrom(inventory);
+    if (!h) throw new Error("no host");
+    expect(h.config.firewall.confirm_timeout).toBe(15);
+    const { parts, request } = prepare(h, fixedSecrets());
+    const plan = buildPlan(h, parts, freshFacts(request));
+    expect(plan.notes).toContain(firewallNote(15));
+    expect(firewallNote(15)).toContain("come back 15 s after loading");
+    expect(plan.firewallConfirmSeconds).toBe(15);
+  });
+
+  it("refuses a confirm_timeout too short to log in or long enough to stay locked out", () => {
+    for (const value of [9, 601]) {
+      const dir = mkdtempSync(join(tmpdir(), "provision-fw-"));
+      const file = join(dir, "inventory.yaml");
+      writeFileSync(
+        file,
+        readFileSync(join(ROOT, "inventory.example.yaml"), "utf8").replace(
+          "\n  vars:\n",
+          `\n  vars:\n    firewall: { confirm_timeout: ${value} }\n`,
+        ),
+      );
+      expect(loadInventory(file).diagnostics).toMatchObject([
+        {
+          severity: "error",
+          summary: `'confirm_timeout' must be between 10 and 600, got the number ${value}`,
+          range: { file, start: { line: 11, column: 34 } },
+        },
+      ]);
+    }
+  });
+
+  it("has no rollback note or timeout when nothing changes the rules in force", () => {
+    const [h] = hostsFrom(readFileSync(join(ROOT, "inventory.example.yaml"), "utf8"));
+    if (!h) throw new Error("no host");
+    const plan = buildPlan(h, [], freshFacts(prepare(h, fixedSecrets()).request));
+    expect(plan.notes.join("\n")).not.toContain("automatic rollback");
+    expect(plan.firewallConfirmSeconds).toBeUndefined();
   });
 });

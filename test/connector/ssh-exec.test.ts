@@ -7,8 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Server, utils } from "ssh2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SshConnector } from "../../src/connector/ssh.js";
+import type { SshConnector } from "../../src/connector/ssh.js";
 import { CutProxy } from "../e2e/cut-proxy.js";
+import { connectLocal } from "./local-ssh.js";
 
 let server: Server;
 let conn: SshConnector;
@@ -42,22 +43,7 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const port = (server.address() as AddressInfo).port;
   serverPort = port;
-  connectVia = (p: number) => {
-    writeFileSync(join(dir, "known_hosts"), `[127.0.0.1]:${p} ${hostKey.public}\n`, { flag: "a" });
-    return SshConnector.connect(
-      "local",
-      {
-        address: "127.0.0.1",
-        port: p,
-        user: "root",
-        key: join(dir, "id"),
-        become: "none",
-        known_hosts: join(dir, "known_hosts"),
-      },
-      new Set(["port", "user"]),
-      { sshConfigFile: join(dir, "no-ssh-config") },
-    );
-  };
+  connectVia = (p: number) => connectLocal(dir, p, hostKey.public);
   conn = await connectVia(port);
 });
 afterAll(async () => {

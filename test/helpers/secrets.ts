@@ -1,5 +1,7 @@
 import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { generateIdentity } from "age-encryption";
+import { loadInventory } from "../../src/inventory/load.js";
 import { REQUIRED_SECRETS } from "../../src/secrets/catalog.js";
 import { emptyStore, type SecretsData, writeStore } from "../../src/secrets/store.js";
 
@@ -20,4 +22,19 @@ export async function makeStore(
   }
   await writeStore(storeFile, data, [identity]);
   return data;
+}
+
+/**
+ * The store an end-to-end inventory names, for every host of the set, with a throwaway identity
+ * in DIR/age.txt; returns the environment that points the CLI at that identity.
+ */
+export async function storeForHosts(
+  inventory: string,
+  dir: string,
+  hosts: string[],
+): Promise<Record<string, string>> {
+  const identityFile = join(dir, "age.txt");
+  const loaded = loadInventory(inventory);
+  await makeStore(loaded.inventory?.secrets.file as string, identityFile, hosts);
+  return { PROVISION_AGE_IDENTITY_FILE: identityFile };
 }
