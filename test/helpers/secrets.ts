@@ -1,5 +1,7 @@
 import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { generateIdentity } from "age-encryption";
+import { loadInventory } from "../../src/inventory/load.js";
 import { REQUIRED_SECRETS } from "../../src/secrets/catalog.js";
 import { emptyStore, type SecretsData, writeStore } from "../../src/secrets/store.js";
 
@@ -20,4 +22,26 @@ export async function makeStore(
   }
   await writeStore(storeFile, data, [identity]);
   return data;
+}
+
+/**
+ * What provision needs to run against a set of test hosts: their inventory (DIR/inventory.yaml,
+ * as written when they started, or as a test changed it since) and a fresh secrets store for
+ * every host, its age identity in DIR/age.txt.
+ */
+export async function inventoryWithStore(
+  set: { dir: string; hosts: { name: string }[] },
+  fixed: Record<string, string> = {},
+): Promise<{ inv: string; env: Record<string, string> }> {
+  const inv = join(set.dir, "inventory.yaml");
+  const identity = join(set.dir, "age.txt");
+  const storeFile = loadInventory(inv).inventory?.secrets.file;
+  if (!storeFile) throw new Error(`${inv}: no secrets.file`);
+  await makeStore(
+    storeFile,
+    identity,
+    set.hosts.map((h) => h.name),
+    fixed,
+  );
+  return { inv, env: { PROVISION_AGE_IDENTITY_FILE: identity } };
 }
