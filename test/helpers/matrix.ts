@@ -171,12 +171,51 @@ export function chatThroughClientApi(
   return { room: roomId, texts, tokens };
 }
 
-/** Every user of the chat logs in with the same password as `@user:serverName` and reads the same messages. */
-export function sameChat(set: HostSet, host: number, chat: Chat, serverName: string): void {
+/**
+ * Every user of the chat logs in with the same password as `@user:serverName` and reads the same
+ * messages; their new access tokens.
+ */
+export function sameChat(
+  set: HostSet,
+  host: number,
+  chat: Chat,
+  serverName: string,
+): Record<string, string> {
+  const tokens: Record<string, string> = {};
   for (const u of CHAT_USERS) {
     const login = passwordLogin(set, host, u.user, u.password);
     expect(login.status, u.user).toBe(200);
     expect(login.userId).toBe(`@${u.user}:${serverName}`);
     expect(readTexts(set, host, login.token as string, chat.room), u.user).toEqual(chat.texts);
+    tokens[u.user] = login.token as string;
   }
+  return tokens;
+}
+
+/** Uploads `bytes` random bytes through the media API: the content's mxc URI and sha256. */
+export function uploadRandom(set: HostSet, host: number, token: string, bytes: number) {
+  const r = sh(
+    set,
+    host,
+    [
+      `f=$(mktemp) && head -c ${bytes} /dev/urandom > $f && sha256sum $f | cut -d' ' -f1`,
+      `curl -sS --max-time 30 -X POST -H 'Authorization: Bearer ${token}' -H 'Content-Type: application/octet-stream' --data-binary @$f 'http://127.0.0.1:8008/_matrix/media/v3/upload?filename=blob'`,
+      "rm -f $f",
+    ].join(" && "),
+  );
+  const [sha256 = "", reply = "{}"] = r.stdout.split("\n");
+  const mxc = JSON.parse(reply).content_uri as string | undefined;
+  if (r.code !== 0 || !mxc) throw new Error(`media upload on host ${host}: ${r.stdout}${r.stderr}`);
+  return { mxc, sha256 };
+}
+
+/** The sha256 of media content as Synapse serves it (authenticated media download). */
+export function downloadSha256(set: HostSet, host: number, token: string, mxc: string): string {
+  const [server, id] = mxc.replace(/^mxc:\/\//, "").split("/");
+  const r = sh(
+    set,
+    host,
+    `curl -sSf --max-time 30 -H 'Authorization: Bearer ${token}' 'http://127.0.0.1:8008/_matrix/client/v1/media/download/${server}/${id}' | sha256sum | cut -d' ' -f1`,
+  );
+  return r.stdout.trim();
 }
