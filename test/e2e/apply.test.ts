@@ -3,9 +3,8 @@
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadInventory } from "../../src/inventory/load.js";
 import { cli } from "../helpers/cli.js";
-import { makeStore } from "../helpers/secrets.js";
+import { inventoryWithStore } from "../helpers/secrets.js";
 import { acmeReachable, type E2EHosts, e2eHosts, sh, testHostsOnly } from "../helpers/target.js";
 
 const CANARY = "canary-7d1f0c5e9b";
@@ -26,21 +25,13 @@ function provision(args: string[]) {
 beforeAll(async () => {
   if (noAcme) return;
   // Certificates come from the test network's ACME server (pebble); the hosts reach nothing else.
-  set = await e2eHosts(2);
-  inv = join(set.dir, "inventory.yaml");
-  env = { PROVISION_AGE_IDENTITY_FILE: join(set.dir, "age.txt") };
-  const loaded = loadInventory(inv);
-  const secrets = {
+  // Debian's real Synapse: what apply converges is checked against Synapse itself.
+  set = await e2eHosts(2, { synapse: "real" });
+  ({ inv, env } = await inventoryWithStore(set, {
     turn_shared_secret: `${CANARY}-turn`,
     postgres_password: `${CANARY}-pg`,
     macaroon_secret_key: `${CANARY}-mac`,
-  };
-  await makeStore(
-    loaded.inventory?.secrets.file as string,
-    env.PROVISION_AGE_IDENTITY_FILE as string,
-    set.hosts.map((h) => h.name),
-    secrets,
-  );
+  }));
 });
 afterAll(async () => set?.stop());
 
@@ -102,15 +93,11 @@ describe.skipIf(noAcme)("provision apply on fresh FreeBSD hosts", { timeout: 3_6
     outputs.push(r.stdout, r.stderr);
     expect(r.stderr).toBe("");
     expect(r.stdout).toBe("matrix1: registered @admin:matrix1.example.test (server admin).\n");
-    // The Synapse stand-in's own table (a real Synapse keeps users elsewhere).
-    if (!set.real)
-      expect(
-        sh(
-          set,
-          0,
-          `su -l postgres -c "psql -XtA -d synapse -c 'select name, admin from standin_users'"`,
-        ).stdout,
-      ).toBe("@admin:matrix1.example.test|1\n");
+    // Synapse's own users table: the account exists and is a server admin.
+    expect(
+      sh(set, 0, `su -l postgres -c "psql -XtA -d synapse -c 'select name, admin from users'"`)
+        .stdout,
+    ).toBe("@admin:matrix1.example.test|1\n");
     const again = cli(["register-user", "--host", "matrix1", "--user", "admin", "-i", inv], {
       env,
       input: password,

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FIREWALL_DIR, firewallNote } from "../../src/apply/firewall-rollback.js";
 import { BIN, type CliResult, cli, ROOT } from "../helpers/cli.js";
 import { waitFor } from "../helpers/procs.js";
-import { storeForHosts } from "../helpers/secrets.js";
+import { inventoryWithStore } from "../helpers/secrets.js";
 import { acmeReachable, type E2EHosts, e2eHosts, sh, testHostsOnly } from "../helpers/target.js";
 
 /** firewall.confirm_timeout of the test inventory: short, so the test waits seconds, not a minute. */
@@ -110,11 +110,7 @@ beforeAll(async () => {
       `\n  vars:\n    firewall:\n      confirm_timeout: ${CONFIRM}\n`,
     ),
   );
-  env = await storeForHosts(
-    inv,
-    set.dir,
-    set.hosts.map((h) => h.name),
-  );
+  ({ env } = await inventoryWithStore(set));
 });
 afterAll(async () => set?.stop());
 

@@ -4,10 +4,9 @@
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadInventory } from "../../src/inventory/load.js";
 import type { HostSet } from "../../testhost/src/hosts.js";
 import { onTerminal, recordingCli } from "../helpers/cli.js";
-import { makeStore } from "../helpers/secrets.js";
+import { inventoryWithStore } from "../helpers/secrets.js";
 import { sh, testHosts } from "../helpers/testhost.js";
 
 const CANARY = "canary-5e0b3c81aa";
@@ -27,19 +26,11 @@ const LOCK = "/var/run/provision.lock";
 
 beforeAll(async () => {
   set = await testHosts(3);
-  inv = join(set.dir, "inventory.yaml");
-  env = { PROVISION_AGE_IDENTITY_FILE: join(set.dir, "age.txt") };
-  const loaded = loadInventory(inv);
-  await makeStore(
-    loaded.inventory?.secrets.file as string,
-    env.PROVISION_AGE_IDENTITY_FILE as string,
-    ["matrix1", "matrix2", "matrix3"],
-    {
-      turn_shared_secret: `${CANARY}-turn`,
-      postgres_password: `${CANARY}-pg`,
-      macaroon_secret_key: `${CANARY}-mac`,
-    },
-  );
+  ({ inv, env } = await inventoryWithStore(set, {
+    turn_shared_secret: `${CANARY}-turn`,
+    postgres_password: `${CANARY}-pg`,
+    macaroon_secret_key: `${CANARY}-mac`,
+  }));
 });
 afterAll(async () => set?.stop());
 

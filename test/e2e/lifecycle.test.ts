@@ -3,12 +3,10 @@
 // and the plan is clean afterwards; Synapse upgrades into a new release virtualenv after a
 // database dump, a release that does not come up is rolled back, a downgrade is refused.
 import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";
-import { loadInventory } from "../../src/inventory/load.js";
 import { cli } from "../helpers/cli.js";
-import { makeStore } from "../helpers/secrets.js";
+import { inventoryWithStore } from "../helpers/secrets.js";
 import { acmeReachable, type E2EHosts, e2eHosts, sh } from "../helpers/target.js";
 
 const noAcme = acmeReachable().why;
@@ -31,14 +29,7 @@ function setVar(path: string[], value: unknown) {
 beforeAll(async () => {
   if (noAcme) return;
   set = await e2eHosts(1);
-  inv = join(set.dir, "inventory.yaml");
-  env = { PROVISION_AGE_IDENTITY_FILE: join(set.dir, "age.txt") };
-  const loaded = loadInventory(inv);
-  await makeStore(
-    loaded.inventory?.secrets.file as string,
-    env.PROVISION_AGE_IDENTITY_FILE as string,
-    set.hosts.map((h) => h.name),
-  );
+  ({ inv, env } = await inventoryWithStore(set));
   // The test hosts' pg_dump (PostgreSQL 15's client) dumps a 13 server only (docs/testing.md).
   setVar(["versions", "postgresql"], 13);
   setVar(["versions", "synapse"], "1.156.0");

@@ -2,12 +2,10 @@
 // next apply to refuse. A live lock is refused with its owner's details, `provision unlock`
 // removes only a stale one. A step that fails after a config file was written leaves its
 // restart due, and the next apply runs it.
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadInventory } from "../../src/inventory/load.js";
 import { cli } from "../helpers/cli.js";
 import { waitFor } from "../helpers/procs.js";
-import { makeStore } from "../helpers/secrets.js";
+import { inventoryWithStore } from "../helpers/secrets.js";
 import { acmeReachable, type E2EHosts, e2eHosts, sh } from "../helpers/target.js";
 import { applyRun } from "./apply-run.js";
 
@@ -23,14 +21,7 @@ const unlocked = () =>
 beforeAll(async () => {
   if (noAcme) return;
   set = await e2eHosts(1);
-  inv = join(set.dir, "inventory.yaml");
-  env = { PROVISION_AGE_IDENTITY_FILE: join(set.dir, "age.txt") };
-  const loaded = loadInventory(inv);
-  await makeStore(
-    loaded.inventory?.secrets.file as string,
-    env.PROVISION_AGE_IDENTITY_FILE as string,
-    set.hosts.map((h) => h.name),
-  );
+  ({ inv, env } = await inventoryWithStore(set));
 }, 600_000);
 afterAll(async () => set?.stop());
 

@@ -5,10 +5,9 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadInventory } from "../../src/inventory/load.js";
 import { docker } from "../../testhost/src/hosts.js";
 import { cli } from "../helpers/cli.js";
-import { makeStore } from "../helpers/secrets.js";
+import { inventoryWithStore } from "../helpers/secrets.js";
 import { realTarget } from "../helpers/target.js";
 import { sh, testHosts } from "../helpers/testhost.js";
 
@@ -81,7 +80,6 @@ beforeAll(async () => {
   if (skip) return;
   set = await testHosts(2, { synapse: "real" });
   inv = join(set.dir, "inventory.yaml");
-  env = { PROVISION_AGE_IDENTITY_FILE: join(set.dir, "age.txt") };
   // Federation on the test network: the test ACME server's roots, the network's private range,
   // and delegation by .well-known (the test DNS refuses SRV queries, a real resolver would not).
   const acme = set.containers[set.containers.length - 1]?.getId() as string;
@@ -108,12 +106,7 @@ beforeAll(async () => {
     ].join("\n"),
   );
   writeFileSync(inv, text);
-  const loaded = loadInventory(inv);
-  await makeStore(
-    loaded.inventory?.secrets.file as string,
-    env.PROVISION_AGE_IDENTITY_FILE as string,
-    set.hosts.map((h) => h.name),
-  );
+  ({ env } = await inventoryWithStore(set));
   const t0 = Date.now();
   const apply = cli(["apply", "--yes", "-i", inv], { env });
   applySeconds = (Date.now() - t0) / 1000;

@@ -25,16 +25,23 @@ export async function makeStore(
 }
 
 /**
- * The store an end-to-end inventory names, for every host of the set, with a throwaway identity
- * in DIR/age.txt; returns the environment that points the CLI at that identity.
+ * What provision needs to run against a set of test hosts: their inventory (DIR/inventory.yaml,
+ * as written when they started, or as a test changed it since) and a fresh secrets store for
+ * every host, its age identity in DIR/age.txt.
  */
-export async function storeForHosts(
-  inventory: string,
-  dir: string,
-  hosts: string[],
-): Promise<Record<string, string>> {
-  const identityFile = join(dir, "age.txt");
-  const loaded = loadInventory(inventory);
-  await makeStore(loaded.inventory?.secrets.file as string, identityFile, hosts);
-  return { PROVISION_AGE_IDENTITY_FILE: identityFile };
+export async function inventoryWithStore(
+  set: { dir: string; hosts: { name: string }[] },
+  fixed: Record<string, string> = {},
+): Promise<{ inv: string; env: Record<string, string> }> {
+  const inv = join(set.dir, "inventory.yaml");
+  const identity = join(set.dir, "age.txt");
+  const storeFile = loadInventory(inv).inventory?.secrets.file;
+  if (!storeFile) throw new Error(`${inv}: no secrets.file`);
+  await makeStore(
+    storeFile,
+    identity,
+    set.hosts.map((h) => h.name),
+    fixed,
+  );
+  return { inv, env: { PROVISION_AGE_IDENTITY_FILE: identity } };
 }

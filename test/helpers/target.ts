@@ -19,6 +19,7 @@ import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { q } from "../../src/connector/quote.js";
 import { ACME_CA_BUNDLE, inventoryFor } from "../../testhost/src/hosts.js";
+import type { SynapseProfile } from "../../testhost/src/image.js";
 import { sh as dockerSh, type ExecResult, testHosts } from "./testhost.js";
 
 export interface RealTarget {
@@ -47,6 +48,8 @@ export interface E2EHosts {
   real: boolean;
   /** An ACME server the hosts reach (the test network's pebble, or PROVISION_E2E_ACME_DIRECTORY). */
   acme: boolean;
+  /** Whether Synapse is the real one (a FreeBSD host, or the test hosts' "real" profile). */
+  realSynapse: boolean;
   exec(host: number, command: string, input?: string): ExecResult;
   stop(): Promise<void>;
 }
@@ -218,6 +221,7 @@ async function startReal(t: RealTarget): Promise<E2EHosts> {
     hosts: [{ name: "matrix1", port: t.port, ip, gateway: from }],
     real: true,
     acme: acme !== undefined,
+    realSynapse: true,
     exec,
     stop: async () => {
       const changes = snapshotDiff(before, sshExec(t, SNAPSHOT).stdout);
@@ -236,7 +240,10 @@ async function startReal(t: RealTarget): Promise<E2EHosts> {
  * Hosts for one test file: `count` local test hosts, or the one real host when
  * PROVISION_E2E_TARGET is set (tests that need more hosts skip through testHostsOnly).
  */
-export async function e2eHosts(count = 1, opts: { acme?: boolean } = {}): Promise<E2EHosts> {
+export async function e2eHosts(
+  count = 1,
+  opts: { acme?: boolean; synapse?: SynapseProfile } = {},
+): Promise<E2EHosts> {
   const t = realTarget();
   if (t) return startReal(t);
   const set = await testHosts(count, opts);
@@ -245,6 +252,7 @@ export async function e2eHosts(count = 1, opts: { acme?: boolean } = {}): Promis
     hosts: set.hosts,
     real: false,
     acme: set.acme !== undefined,
+    realSynapse: set.synapse.profile === "real",
     exec: (host, command, input) => dockerSh(set, host, command, input),
     stop: set.stop,
   };
