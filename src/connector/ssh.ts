@@ -209,6 +209,21 @@ export class SshConnector implements Connector {
               : e.message;
         reject(new UserError(`cannot connect to host ${name} (${r.host}:${r.port}): ${why}`));
       });
+      // A connection closed during the handshake brings no error, and ssh2 then stops its
+      // readyTimeout: without this the connect would wait forever.
+      conn.client.once("close", () => {
+        if (settled) return;
+        settled = true;
+        reject(
+          refusal ??
+            new UserError(
+              `cannot connect to host ${name} (${r.host}:${r.port}): the connection was closed during the SSH handshake`,
+              {
+                hint: "Check that sshd runs on that port and accepts this address, then run again.",
+              },
+            ),
+        );
+      });
       conn.client.connect(config);
     });
     conn.client.setNoDelay(true);
@@ -266,17 +281,18 @@ export class SshConnector implements Connector {
           alive();
           lines?.(d, "err");
         });
-        const finish = (code: number | null, why = "") => {
+        const finish = (code: number | null, lost?: string) => {
           this.inFlight.delete(lose);
           if (timer) clearTimeout(timer);
           if (idle) clearTimeout(idle);
           resolveExec({
             code: code ?? -1,
             stdout: Buffer.concat(out).toString("utf8"),
-            stderr: Buffer.concat(errOut).toString("utf8") + why,
+            stderr: Buffer.concat(errOut).toString("utf8") + (lost ? `${lost}\n` : ""),
+            ...(lost ? { connectionLost: true } : {}),
           });
         };
-        const lose = (why: string) => finish(-1, `${why}\n`);
+        const lose = (why: string) => finish(-1, why);
         this.inFlight.add(lose);
         stream.on("close", (code: number | null) => finish(code));
         // Every script sees FreeBSD's full PATH, whatever the login shell or sudo/doas set.
