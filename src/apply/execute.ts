@@ -45,6 +45,28 @@ export interface ApplyResult {
   failed?: { change: Change; step: Step; code: number; stderr: string; stdout: string };
 }
 
+/**
+ * Said of a step whose connection died: it may have run in part, or not at all. Steps are built
+ * to be run again, so applying again finishes the job.
+ */
+export function connectionLostNote(host: string): string {
+  return `the SSH connection to ${host} was lost during this step: the host may be partly changed. Run \`provision apply\` again: it continues from where the host is.`;
+}
+
+/** An exec that cannot run (the connection is gone, or it timed out) as a failed result. */
+async function execOrFailure(
+  conn: Connector,
+  script: string,
+  opts?: Parameters<Connector["exec"]>[1],
+): Promise<ExecResult> {
+  try {
+    return await conn.exec(script, opts);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    return { code: -1, stdout: "", stderr: `${why}\n`, connectionLost: true };
+  }
+}
+
 /** No fixed limit on a step (a pip build takes many minutes on a small host), only on silence. */
 export const STEP_IDLE_TIMEOUT_MS = 30 * 60_000;
 export const HEARTBEAT_MS = 5_000;
@@ -64,7 +86,8 @@ export async function applyPlan(
   const total = steps.length;
   let applied = 0;
   const failed = (r: ExecResult, change: Change, step: Step): ApplyResult => {
-    const { code, stderr, stdout } = r;
+    const { code, stdout } = r;
+    const stderr = r.connectionLost ? `${r.stderr}${connectionLostNote(plan.host)}\n` : r.stderr;
     onEvent({ type: "apply_errored", host: plan.host, change, step, code, stderr, stdout });
     return {
       host: plan.host,
@@ -117,18 +140,17 @@ export async function applyPlan(
         ...(lastLine !== undefined ? { lastLine } : {}),
       });
     }, opts.heartbeatMs ?? HEARTBEAT_MS);
-    const r = await conn
-      .exec(`${script}\n`, {
-        idleTimeoutMs: STEP_IDLE_TIMEOUT_MS,
-        onOutput: (line) => {
-          lastLine = line;
-        },
-      })
-      .finally(() => clearInterval(beat));
+    const r = await execOrFailure(conn, `${script}\n`, {
+      idleTimeoutMs: STEP_IDLE_TIMEOUT_MS,
+      onOutput: (line) => {
+        lastLine = line;
+      },
+    }).finally(() => clearInterval(beat));
     const outcome = firewall ? await firewall.settle(r) : r;
     if (outcome.code !== 0) return failed(outcome, change, step);
     if (change.handler && step === change.steps.at(-1)) {
-      const cleared = await conn.exec(
+      const cleared = await execOrFailure(
+        conn,
         clearPendingScript(pendingKey(change.recipe, change.handler)),
       );
       if (cleared.code !== 0) return failed(cleared, change, step);
@@ -138,7 +160,7 @@ export async function applyPlan(
   }
   // Every notified or pending handler ran, or the plan started its service anew.
   if (applied > 0) {
-    const cleared = await conn.exec(clearAllPendingScript);
+    const cleared = await execOrFailure(conn, clearAllPendingScript);
     if (cleared.code !== 0) {
       const last = steps.at(-1);
       if (last) return failed(cleared, last.change, last.step);

@@ -28,11 +28,30 @@ export interface ApplyLock {
 const oldLockCheck = `if [ -d ${LOCK_FILE} ]; then printf 'stale-dir\\t%s\\n' "$(head -1 ${LOCK_FILE}/owner 2>/dev/null)"; exit 0; fi`;
 
 /**
+ * Ends the step still running and waits until all of its processes are gone (bounded: TERM, after
+ * 10 s KILL, after 15 s on regardless), so that the next apply, which may take the lock the
+ * moment this one lets go, never runs beside the rest of a cut step (a pip still writing into
+ * the directory the rerun removes). `kill -SIG -PGID` without `--`: FreeBSD's kill (bin/kill/kill.c
+ * reads a negative pid with strtol) and dash's builtin both take it; dash refuses `--`.
+ */
+export function endStepScript(pgidFile = STEP_PGID_FILE): string {
+  return [
+    `if [ -s ${pgidFile} ]; then`,
+    `  g=$(cat ${pgidFile}); kill -TERM -"$g" 2>/dev/null; i=0`,
+    `  while kill -0 -"$g" 2>/dev/null && [ $i -lt 150 ]; do`,
+    `    i=$((i + 1)); [ $i -eq 100 ] && kill -KILL -"$g" 2>/dev/null; sleep 0.1`,
+    "  done",
+    `  rm -f ${pgidFile}`,
+    "fi",
+  ].join("\n");
+}
+
+/**
  * The holder writes who it is (and its own pid on the host), says `taken`, then waits on stdin.
  * At its end (released, or the session died) it ends a step still running, then lockf lets go.
  */
 export function takeLockScript(who: string): string {
-  const holder = `printf '%s, process %s on the host\\n' "$1" "$$" > "$2" && echo taken || exit 1; cat >/dev/null; if [ -s ${STEP_PGID_FILE} ]; then kill -TERM -- -"$(cat ${STEP_PGID_FILE})" 2>/dev/null; rm -f ${STEP_PGID_FILE}; fi`;
+  const holder = `printf '%s, process %s on the host\\n' "$1" "$$" > "$2" && echo taken || exit 1; cat >/dev/null\n${endStepScript()}`;
   return [
     oldLockCheck,
     `lockf -k -t 0 ${LOCK_FILE} /bin/sh -c ${q(holder)} sh ${q(who)} ${LOCK_FILE} 2>/dev/null`,

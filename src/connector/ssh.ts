@@ -209,8 +209,9 @@ export class SshConnector implements Connector {
               : e.message;
         reject(new UserError(`cannot connect to host ${name} (${r.host}:${r.port}): ${why}`));
       });
-      // sshd refusing the account after the handshake (PAM, DenyUsers) just disconnects, and
-      // ssh2 then emits no error: without this the connection would be awaited forever.
+      // A connection closed before login completes (during the handshake, or sshd refusing the
+      // account through PAM or DenyUsers) brings no error, and ssh2 then stops its readyTimeout:
+      // without this the connect would wait forever.
       conn.client.once("close", () => {
         if (settled) return;
         settled = true;
@@ -218,6 +219,9 @@ export class SshConnector implements Connector {
           refusal ??
             new UserError(
               `cannot connect to host ${name} (${r.host}:${r.port}): the host closed the connection before login completed`,
+              {
+                hint: "Check that sshd runs on that port and accepts this address and user, then run again.",
+              },
             ),
         );
       });
@@ -278,17 +282,18 @@ export class SshConnector implements Connector {
           alive();
           lines?.(d, "err");
         });
-        const finish = (code: number | null, why = "") => {
+        const finish = (code: number | null, lost?: string) => {
           this.inFlight.delete(lose);
           if (timer) clearTimeout(timer);
           if (idle) clearTimeout(idle);
           resolveExec({
             code: code ?? -1,
             stdout: Buffer.concat(out).toString("utf8"),
-            stderr: Buffer.concat(errOut).toString("utf8") + why,
+            stderr: Buffer.concat(errOut).toString("utf8") + (lost ? `${lost}\n` : ""),
+            ...(lost ? { connectionLost: true } : {}),
           });
         };
-        const lose = (why: string) => finish(-1, `${why}\n`);
+        const lose = (why: string) => finish(-1, why);
         this.inFlight.add(lose);
         stream.on("close", (code: number | null) => finish(code));
         // Every script sees FreeBSD's full PATH, whatever the login shell or sudo/doas set.

@@ -2,6 +2,8 @@ export interface ExecResult {
   code: number;
   stdout: string;
   stderr: string;
+  /** The connection died before the command ended: how far it got on the host is unknown. */
+  connectionLost?: boolean;
 }
 
 export interface ExecOptions {

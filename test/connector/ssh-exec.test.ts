@@ -2,12 +2,15 @@
 // output lines stream while a command runs, and only silence stops a long command.
 import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Server, utils } from "ssh2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { applyPlan } from "../../src/apply/execute.js";
 import type { SshConnector } from "../../src/connector/ssh.js";
+import type { HostPlan } from "../../src/plan/build.js";
+import type { Change } from "../../src/resources/types.js";
 import { CutProxy } from "../e2e/cut-proxy.js";
 import { connectLocal } from "./local-ssh.js";
 
@@ -91,6 +94,64 @@ describe("a cut SSH connection", () => {
       expect(r.stdout).toBe("started\n");
       await held.release();
       await expect(cut.exec("true")).rejects.toThrow("host local: the SSH connection was lost");
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("fails the connect at once with a clear error when the connection closes during the handshake", async () => {
+    // An SSH server that says its version and hangs up: ssh2 reports no error for that.
+    const dropper = createServer((s) => {
+      s.write("SSH-2.0-OpenSSH_9.6\r\n");
+      setTimeout(() => s.destroy(), 50);
+    });
+    await new Promise<void>((r) => dropper.listen(0, "127.0.0.1", r));
+    try {
+      const t0 = Date.now();
+      await expect(connectVia((dropper.address() as AddressInfo).port)).rejects.toThrow(
+        /^cannot connect to host local \(127\.0\.0\.1:\d+\): the host closed the connection before login completed$/,
+      );
+      expect(Date.now() - t0).toBeLessThan(5_000);
+    } finally {
+      dropper.close();
+    }
+  }, 10_000);
+
+  it("fails an apply cut in the middle of a step, saying the host may be partly changed and to run it again", async () => {
+    const proxy = new CutProxy(serverPort);
+    const cut = await connectVia(await proxy.listen());
+    const change = (address: string, script: string): Change =>
+      ({
+        address,
+        type: "command",
+        name: address,
+        recipe: "r",
+        action: "create",
+        summary: "",
+        steps: [{ kind: "exec", description: "run", script }],
+        notify: [],
+      }) as Change;
+    const plan = {
+      host: "local",
+      changes: [change("command one", "true"), change("command two", "echo started; sleep 30")],
+    } as unknown as HostPlan;
+    try {
+      const running = applyPlan(cut, plan, (e) => {
+        if (e.type === "apply_start" && e.index === 2) setTimeout(() => proxy.cut(), 300);
+      });
+      const r = await running;
+      expect(r.ok).toBe(false);
+      expect(r.applied).toBe(1);
+      expect(r.failed?.change.address).toBe("command two");
+      expect(r.failed?.stderr).toBe(
+        "the SSH connection was lost\nthe SSH connection to local was lost during this step: the host may be partly changed. Run `provision apply` again: it continues from where the host is.\n",
+      );
+      // Lost before a step starts: the same failure, not an exception that hides what was done.
+      const again = await applyPlan(cut, plan, () => undefined);
+      expect(again.ok).toBe(false);
+      expect(again.applied).toBe(0);
+      expect(again.failed?.stderr).toContain("host local: the SSH connection was lost\n");
+      expect(again.failed?.stderr).toContain("the host may be partly changed");
     } finally {
       await proxy.close();
     }

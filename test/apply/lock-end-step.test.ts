@@ -1,0 +1,35 @@
+// When a cut session's lock holder ends, the step it cut off is gone before the lock is: the next
+// apply never runs beside the rest of it (a pip still writing where the rerun removes).
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { endStepScript } from "../../src/apply/lock.js";
+
+const alive = (pgid: number) => spawnSync("/bin/sh", ["-c", `kill -0 -${pgid}`]).status === 0;
+
+describe("ending a cut step", () => {
+  it("waits until every process of the step's group is gone, one slow to stop included", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "provision-step-"));
+    // A step (its own process group, as sshd's session gives it) whose child takes a second to stop.
+    const step = spawn(
+      "/bin/sh",
+      ["-c", "sh -c 'trap \"sleep 1; exit 0\" TERM; while :; do sleep 0.1; done' & wait"],
+      { detached: true, stdio: "ignore" },
+    );
+    const pgid = step.pid as number;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(alive(pgid)).toBe(true);
+    const file = join(dir, "step");
+    writeFileSync(file, `${pgid}\n`);
+    const t0 = Date.now();
+    // Not spawnSync: this process must go on reaping the step, as sshd does on the host.
+    const ended = spawn("/bin/sh", ["-c", endStepScript(file)], { stdio: "ignore" });
+    const code = await new Promise((r) => ended.on("close", r));
+    expect(code).toBe(0);
+    expect(alive(pgid)).toBe(false);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
+    expect(Date.now() - t0).toBeLessThan(15_000);
+  });
+});

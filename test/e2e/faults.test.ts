@@ -1,0 +1,226 @@
+// Fault injection: a full apply whose SSH connection is cut through a proxy the test controls, once
+// per run, and run again from where the host is until it converges: before the first step, at
+// every step boundary (each run is cut as its second step starts, so run after run walks through
+// every boundary of the full apply), and in the middle of a sample of long steps (the first time
+// each kind of long step comes first in a run). Every cut run fails (exit 1) saying the host may
+// be partly changed; after every cut the host is not left locked and no temporary file is left
+// beside a managed file. In the end the plan is clean, every managed file is the rendered one
+// byte for byte, no handler is left due, and each restarted service runs on the configuration it
+// was notified for.
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadInventory } from "../../src/inventory/load.js";
+import { BIN, cli, ROOT } from "../helpers/cli.js";
+import { waitFor } from "../helpers/procs.js";
+import { makeStore } from "../helpers/secrets.js";
+import { acmeReachable, type E2EHosts, e2eHosts, sh, testHostsOnly } from "../helpers/target.js";
+import { applyRun, type RunEnd, type StepStart } from "./apply-run.js";
+import { CutProxy } from "./cut-proxy.js";
+
+/** Steps long enough to be cut in the middle; one cut per kind. */
+const LONG = /^(pkg|synapse_release|virtualenv|pip|dhparam|certificate|command) /;
+const MID_STEP_DELAY_MS = 300;
+const LOCK_FILE = "/var/run/provision.lock";
+
+const why = acmeReachable().why ?? testHostsOnly("a proxy in front of a local test host");
+if (why) console.warn(`skipping the fault-injection tests: ${why}`);
+let set: E2EHosts;
+let inv: string;
+let env: Record<string, string>;
+let proxy: CutProxy;
+const provision = (args: string[]) => cli([...args, "-i", inv], { env });
+/** The CLI through the proxy: never spawnSync, which would stop the proxy in this process. */
+function provisionAsync(args: string[]): Promise<{ code: number | null; out: string }> {
+  const child = spawn(process.execPath, [BIN, ...args, "-i", inv], {
+    cwd: ROOT,
+    env: { ...process.env, NO_COLOR: "1", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout.on("data", (d: Buffer) => {
+    out += d.toString("utf8");
+  });
+  child.stderr.on("data", (d: Buffer) => {
+    out += d.toString("utf8");
+  });
+  return new Promise((resolve) => child.on("close", (code) => resolve({ code, out })));
+}
+
+beforeAll(async () => {
+  if (why) return;
+  set = await e2eHosts(1);
+  const host = set.hosts[0];
+  if (!host) throw new Error("no host");
+  proxy = new CutProxy(host.port);
+  const port = await proxy.listen();
+  // The inventory reaches the host through the proxy; known_hosts knows it there too.
+  inv = join(set.dir, "inventory.yaml");
+  writeFileSync(inv, readFileSync(inv, "utf8").replace(`port: ${host.port}\n`, `port: ${port}\n`));
+  const known = join(set.dir, "known_hosts");
+  const line = readFileSync(known, "utf8")
+    .split("\n")
+    .find((l) => l.startsWith(`[127.0.0.1]:${host.port} `));
+  writeFileSync(known, `${line?.replace(`:${host.port} `, `:${port} `)}\n`, { flag: "a" });
+  env = { PROVISION_AGE_IDENTITY_FILE: join(set.dir, "age.txt") };
+  const loaded = loadInventory(inv);
+  await makeStore(
+    loaded.inventory?.secrets.file as string,
+    env.PROVISION_AGE_IDENTITY_FILE as string,
+    set.hosts.map((h) => h.name),
+  );
+}, 600_000);
+afterAll(async () => {
+  await proxy?.close();
+  await set?.stop();
+});
+
+const sha256 = (s: string | Buffer) => createHash("sha256").update(s).digest("hex");
+
+/** The rendered files: path on the host and sha256, from render's MANIFEST. */
+function rendered(): { path: string; hash: string }[] {
+  const out = join(set.dir, "rendered");
+  const r = provision(["render", "--out", out]);
+  expect(r.code, r.stderr).toBe(0);
+  const entries = readFileSync(join(out, "matrix1/MANIFEST"), "utf8").trim().split("\n").slice(1);
+  return entries.map((entry) => {
+    const [path, , , hash] = entry.split("\t") as [string, string, string, string];
+    expect(sha256(readFileSync(join(out, "matrix1", path))), path).toBe(hash);
+    return { path, hash };
+  });
+}
+
+/** The JSON events of a run of the given type. */
+function events(r: RunEnd, type: string): { resource?: string; stderr?: string }[] {
+  return r.stdout
+    .split("\n")
+    .filter((l) => l.includes(`"${type}"`))
+    .map((l) => JSON.parse(l))
+    .filter((e) => e.type === type);
+}
+
+describe.skipIf(why)("an apply whose connection is cut", { timeout: 900_000 }, () => {
+  it("fails at each cut saying so, never left locked or half-written, and converges with no handler lost", async () => {
+    const t0 = Date.now();
+    const files = rendered();
+    expect(files.length).toBeGreaterThan(10);
+    const dirs = [...new Set(files.map((f) => f.path.slice(0, f.path.lastIndexOf("/")) || "/"))];
+    const cutPoints: string[] = [];
+    const midCut = new Set<string>();
+    /** Steps (address and description) a run completed before it was cut at the next one. */
+    const cutAfter = new Set<string>();
+    const seen = new Set<string>();
+    let boundaryCuts = 0;
+    let runs = 0;
+    let fullPlan = 0;
+    let lastRun: StepStart[] = [];
+    const key = (s: StepStart) => `${s.address}: ${s.description}`;
+    for (;;) {
+      runs++;
+      expect(runs, `still not converged after ${cutPoints.length} cuts`).toBeLessThan(
+        Math.max(60, fullPlan + 20),
+      );
+      let cut: string | undefined;
+      let timer: NodeJS.Timeout | undefined;
+      const cutNow = (what: string) => {
+        cut = what;
+        proxy.cut();
+      };
+      let previous: StepStart | undefined;
+      const onStart = (s: StepStart) => {
+        if (runs === 1) fullPlan = s.total;
+        seen.add(key(s));
+        const first = previous;
+        previous = s;
+        if (cut) return;
+        const kind = LONG.exec(s.address)?.[1];
+        if (runs === 1 && s.index === 1) cutNow(`before the first step, ${s.address}`);
+        else if (s.index === 1 && kind && !midCut.has(kind)) {
+          midCut.add(kind);
+          timer = setTimeout(() => {
+            timer = undefined;
+            cutNow(`${MID_STEP_DELAY_MS} ms into ${key(s)}`);
+          }, MID_STEP_DELAY_MS);
+        } else if (s.index === 2 && first) {
+          // A long step that ended before its mid-step cut: its boundary is cut instead.
+          if (timer) {
+            clearTimeout(timer);
+            timer = undefined;
+            midCut.delete(LONG.exec(first.address)?.[1] ?? "");
+          }
+          boundaryCuts++;
+          cutNow(`between ${first.address} and ${key(s)}`);
+        }
+      };
+      const r = await applyRun(["-i", inv], env, onStart);
+      if (timer) clearTimeout(timer);
+      const said = `${r.stderr}${r.stdout.slice(-3000)}`;
+      if (!cut) {
+        // A run that was not cut (one step left) converges.
+        expect(r.code, said).toBe(0);
+        lastRun = r.starts;
+        break;
+      }
+      cutPoints.push(cut);
+      // The run stopped at the last step it started: the one before it ended, then came the cut.
+      const completed = r.starts.at(-2);
+      if (completed) cutAfter.add(key(completed));
+      // The cut run fails, naming the step it stopped at and what to do.
+      expect(r.code, said).toBe(1);
+      const [stopped] = events(r, "apply_errored");
+      expect(stopped?.stderr, said).toContain("the host may be partly changed");
+      expect(stopped?.stderr, said).toContain("Run `provision apply` again");
+      // Not left locked: the lock goes with the cut session, without `provision unlock`.
+      await waitFor(
+        `the lock to go with the session cut ${cut}`,
+        () => (sh(set, 0, `lockf -k -t 0 ${LOCK_FILE} true`).code === 0 ? true : undefined),
+        20_000,
+      );
+      // No file half-written: no temporary file left beside any managed file.
+      const temps = sh(set, 0, `find ${dirs.join(" ")} -maxdepth 1 -name '.provision.*'`);
+      expect(temps.stdout, `after the cut ${cut}`).toBe("");
+    }
+    const seconds = ((Date.now() - t0) / 1000).toFixed(0);
+    console.log(
+      `fault injection: ${cutPoints.length} cut points (1 before the first step, ${boundaryCuts} at step boundaries, ${midCut.size} mid-step) over ${runs} runs of a ${fullPlan}-step apply in ${seconds} s:\n  ${cutPoints.join("\n  ")}`,
+    );
+
+    // Converged: nothing left to do, nothing left due.
+    const settled = await provisionAsync(["plan", "--detailed-exitcode"]);
+    const gateway = set.hosts[0]?.gateway ?? "";
+    const hostState = () =>
+      sh(
+        set,
+        0,
+        `date -u; ipfw list; sysctl net.inet.ip.fw.enable; ipfw testhost-check tcp ${gateway} 22; echo "check: $?"; ls -l --time-style=+%T /var/db/provision/firewall; head -v -n 5 /var/db/provision/firewall/outcome.* /var/db/provision/firewall/rollback; ps ax -o pid,etimes,args | grep -v ' [' | tail -40; tail -20 /var/log/auth.log`,
+      ).stdout;
+    expect(settled.code, `${settled.out.slice(-3000)}\n${hostState()}`).toBe(0);
+    expect(sh(set, 0, "test -e /var/db/provision/pending-handlers").code).toBe(1);
+
+    // Every managed file is the rendered one, byte for byte.
+    const sums = sh(set, 0, `sha256sum ${files.map((f) => f.path).join(" ")}`).stdout;
+    for (const { path, hash } of files) expect(sums, path).toContain(`${hash}  ${path}\n`);
+
+    // No handler lost: each restarted service started after its configuration was last written.
+    for (const [pidfile, conf] of [
+      ["/var/run/matrix-synapse/homeserver.pid", "/usr/local/etc/matrix-synapse/homeserver.yaml"],
+      ["/var/run/turnserver.pid", "/usr/local/etc/turnserver.conf"],
+    ] as const) {
+      const s = sh(
+        set,
+        0,
+        `pid=$(cat ${pidfile}) && echo $(( $(date +%s) - $(ps -o etimes= -p $pid) )) $(stat -c %Y ${conf})`,
+      );
+      const [started, written] = s.stdout.trim().split(" ").map(Number);
+      expect(s.code, `${pidfile}: ${s.stderr}`).toBe(0);
+      expect(started, conf).toBeGreaterThanOrEqual((written ?? 0) - 1);
+    }
+
+    // Every boundary was cut: each step any run started was completed by a run then cut at the
+    // next step, or is the last run's one step.
+    const uncut = [...seen].filter((k) => !cutAfter.has(k) && !lastRun.some((s) => key(s) === k));
+    expect(uncut, "steps whose following boundary was never cut").toEqual([]);
+  });
+});
