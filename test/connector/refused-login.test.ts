@@ -29,6 +29,9 @@ it("fails when the host closes the connection before login completes", async () 
   await expect(connecting).rejects.toThrow(
     new UserError(
       `cannot connect to host local (127.0.0.1:${port}): the host closed the connection before login completed`,
+      {
+        hint: "Check that sshd runs on that port and accepts this address and user, then run again.",
+      },
     ),
   );
   // Long before ssh2's readyTimeout (20 s) would have said anything.
