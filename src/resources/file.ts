@@ -27,15 +27,18 @@ export function writeScript(
     // as directory resources with their own mode.
     `(umask 022 && mkdir -p ${q(dir)})`,
     "umask 077",
+    // A signal ends sh without its EXIT trap: each one exits through it, so a step ended mid-write
+    // (the lock holder of a cut apply sends TERM to its group) leaves no temporary file behind.
+    "t=; trap 'rm -f \"$t\"' EXIT",
+    "trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 143' TERM",
     `t=$(mktemp ${q(`${dir}/.provision.XXXXXX`)})`,
-    "trap 'rm -f \"$t\"' EXIT",
     `printf '%s' '${b64}' | openssl base64 -d -A > "$t"`,
     'fsync "$t" 2>/dev/null || sync',
     `chown ${q(`${owner}:${group}`)} "$t"`,
     `chmod ${q(mode)} "$t"`,
     `if [ -e ${q(path)} ]; then ${keepBackup("cp -p", path)}; fi`,
     `mv -f "$t" ${q(path)}`,
-    "trap - EXIT",
+    "trap - EXIT HUP INT TERM",
   ].join("\n");
 }
 

@@ -1,7 +1,14 @@
 // writeScript run by /bin/sh on this machine (chown and fsync stand in: the owner is not what
 // is tested here): what it leaves on disk.
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -38,4 +45,28 @@ describe("writeScript on a real filesystem", () => {
     expect(r.status).toBe(0);
     expect(mode(target)).toBe("0600");
   });
+
+  for (const signal of ["SIGTERM", "SIGHUP", "SIGINT"] as const) {
+    it(`leaves no temporary file when the step is ended by ${signal} mid-write (a cut apply's lock holder sends TERM)`, async () => {
+      const root = mkdtempSync(join(tmpdir(), "provision-write-"));
+      const target = join(root, "etc/app.conf");
+      // openssl stands still while writing the temp file, as a slow disk would.
+      const bin = fakeBin({ chown: "exit 0", fsync: "exit 0", openssl: "sleep 30" });
+      writeFileSync(join(root, "old"), "");
+      const sh = spawn("/bin/sh", ["-c", writeScript(target, "new\n", "root", "wheel", "0644")], {
+        env: { ...process.env, PATH: `${bin.dir}:${process.env.PATH}` },
+        detached: true,
+        stdio: "ignore",
+      });
+      const ended = new Promise<number | null>((r) => sh.on("exit", (code) => r(code)));
+      const temps = () => readdirSync(join(root, "etc")).filter((f) => f.startsWith(".provision."));
+      for (let i = 0; i < 100 && (!existsSync(join(root, "etc")) || temps().length === 0); i++)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(temps()).toHaveLength(1);
+      process.kill(-(sh.pid as number), signal);
+      expect(await ended).not.toBe(0);
+      expect(temps()).toEqual([]);
+      expect(existsSync(target)).toBe(false);
+    });
+  }
 });
