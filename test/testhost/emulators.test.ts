@@ -326,9 +326,14 @@ describe("ipfw(8)", () => {
       code: 1,
       stdout: "deny 65535\n",
     });
-    // Loading the module enables it (net.inet.ip.fw.enable=1): rc.d/ipfw's status says so.
+    // Loading the module enables it for both families (net.inet.ip.fw.enable=1,
+    // net.inet6.ip6.fw.enable=1): rc.d/ipfw's status, which adds both up, says so until both are off.
     expect(run("service ipfw status")).toMatchObject({ code: 0, stdout: "ipfw is enabled\n" });
     expect(run("sysctl net.inet.ip.fw.enable=0").stdout).toBe("net.inet.ip.fw.enable: 1 -> 0\n");
+    expect(run("service ipfw status")).toMatchObject({ code: 0, stdout: "ipfw is enabled\n" });
+    expect(run("sysctl net.inet6.ip6.fw.enable=0").stdout).toBe(
+      "net.inet6.ip6.fw.enable: 1 -> 0\n",
+    );
     expect(run("service ipfw status")).toMatchObject({ code: 1, stdout: "ipfw is not enabled\n" });
   });
 });

@@ -1,6 +1,9 @@
 // ipfw(8), rc.d/ipfw, kldload/kldstat and sysctl of the test host against a temporary root.
-// References: src:libexec/rc/rc.d/ipfw@2b1950d6e846 (required_modules="ipfw", poststart sets
-// net.inet.ip.fw.enable=1, stop sets it to 0, status reads it), src:libexec/rc/rc.subr@
+// References: src:libexec/rc/rc.d/ipfw@2b1950d6e846 (required_modules="ipfw"; ipfw_poststart
+// sets net.inet.ip.fw.enable=1 and, when `afexists inet6`, net.inet6.ip6.fw.enable=1; ipfw_stop
+// sets both to 0; ipfw_status adds both up), src:sys/netpfil/ipfw/ip_fw_pfil.c@09f08dbe248e
+// (fw_enable and fw6_enable are 1 when the module loads: IPv4 and IPv6 filtered from then on,
+// each family by its own sysctl), src:libexec/rc/rc.subr@
 // 0227451304a7 (load_kld for required_modules), src:sbin/ipfw/ipfw2.c (idx 449608273:
 // "retrieving config failed" with EX_OSERR), freebsd-facts §13 (the module denies everything
 // until rules are added, unless net.inet.ip.fw.default_to_accept=1).
@@ -79,6 +82,24 @@ describe("rc.d/ipfw", () => {
       "net.inet.ip.fw.enable: 0 -> 1\n",
     );
     expect(service("ipfw", "status").code).toBe(0);
+  });
+
+  it("filters IPv6 as well: start enables both families, stop disables both, each has its own sysctl", () => {
+    const sysctl = (...a: string[]) => host.run("/usr/sbin/sysctl", a);
+    const ssh6 = () => ipfw("testhost-check", "tcp", "2001:db8:5::7", "22");
+    host.write("/etc/rc.conf", 'firewall_enable="YES"\nfirewall_script="/etc/none"\n');
+    expect(service("ipfw", "start").code).toBe(0);
+    expect(sysctl("-n", "net.inet.ip.fw.enable", "net.inet6.ip6.fw.enable").stdout).toBe("1\n1\n");
+    expect(ssh6()).toMatchObject({ code: 1, stdout: "deny 65535\n" });
+    // Only the IPv4 switch off: IPv6 is still filtered by the default rule, and ipfw is enabled.
+    sysctl("net.inet.ip.fw.enable=0");
+    expect(ssh().code).toBe(0);
+    expect(ssh6()).toMatchObject({ code: 1, stdout: "deny 65535\n" });
+    expect(service("ipfw", "status")).toMatchObject({ code: 0, stdout: "ipfw is enabled\n" });
+    expect(service("ipfw", "stop").code).toBe(0);
+    expect(sysctl("-n", "net.inet.ip.fw.enable", "net.inet6.ip6.fw.enable").stdout).toBe("0\n0\n");
+    expect(ssh6()).toMatchObject({ code: 0, stdout: "allow (no firewall)\n" });
+    expect(service("ipfw", "status")).toMatchObject({ code: 1, stdout: "ipfw is not enabled\n" });
   });
 
   it("default_to_accept=1 lets connections through while no rule is loaded", () => {

@@ -255,9 +255,15 @@ def which(prog, env_path=None):
 
 KERNEL_STATE = "/var/db/testhost-kernel.json"
 # Modules the test host knows, and the sysctls each adds when loaded (ipfw enables itself on
-# load: net.inet.ip.fw.enable=1, and then denies everything until rules are added).
+# load for both families, sys/netpfil/ipfw/ip_fw_pfil.c fw_enable and fw6_enable = 1, and then
+# denies everything until rules are added).
 MODULES = {
-    "ipfw": {"net.inet.ip.fw.enable": "1", "net.inet.ip.fw.default_to_accept": "0", "net.inet.ip.fw.verbose": "0"},
+    "ipfw": {
+        "net.inet.ip.fw.enable": "1",
+        "net.inet6.ip6.fw.enable": "1",
+        "net.inet.ip.fw.default_to_accept": "0",
+        "net.inet.ip.fw.verbose": "0",
+    },
     "accf_http": {},
     "accf_data": {},
 }
