@@ -9,7 +9,7 @@ import {
 import type { HostPlan } from "../plan/build.js";
 import { writeScript } from "../resources/file.js";
 import type { Change, Step } from "../resources/types.js";
-import { guardedFirewallStep } from "./firewall-step.js";
+import { CONFIRM_GRACE_MS, guardedFirewallStep } from "./firewall-step.js";
 import { registerStepScript } from "./lock.js";
 
 export type ApplyEvent =
@@ -85,6 +85,8 @@ export async function applyPlan(
   const steps = plan.changes.flatMap((change) => change.steps.map((step) => ({ change, step })));
   const total = steps.length;
   let applied = 0;
+  /** Names this apply on the host: its firewall steps are rolled back together. */
+  const run = `${process.pid}-${Date.now()}`;
   const failed = (r: ExecResult, change: Change, step: Step): ApplyResult => {
     const { code, stdout } = r;
     const stderr = r.connectionLost ? `${r.stderr}${connectionLostNote(plan.host)}\n` : r.stderr;
@@ -123,8 +125,10 @@ export async function applyPlan(
         ? guardedFirewallStep(
             conn,
             opts.newConnection,
-            `${process.pid}-${Date.now()}-${i}`,
+            `${run}-${i}`,
             plan.firewallConfirmSeconds,
+            CONFIRM_GRACE_MS,
+            run,
           )
         : undefined;
     // In a subshell: the step's own traps and exits leave the registration's trap alone.

@@ -20,6 +20,8 @@ export function guardedFirewallStep(
   token: string,
   seconds = FIREWALL_ROLLBACK_SECONDS,
   graceMs = CONFIRM_GRACE_MS,
+  /** The apply this step is part of: a rollback takes back all of its firewall steps. */
+  run = token,
 ) {
   /** Cancels the timer over a connection opened now; a confirmation given up on still closes. */
   const confirmOverNewConnection = async (): Promise<string> => {
@@ -31,7 +33,7 @@ export function guardedFirewallStep(
     }
   };
   return {
-    arm: (script: string) => `${armScript(token, seconds)}\n${script}`,
+    arm: (script: string) => `${armScript(token, seconds, run)}\n${script}`,
     /** The step's result once the new rules are confirmed, or why they were rolled back. */
     async settle(r: ExecResult): Promise<ExecResult> {
       if (r.code !== 0) {

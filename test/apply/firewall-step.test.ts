@@ -42,8 +42,10 @@ describe("a firewall step under automatic rollback", () => {
     expect(script.indexOf(`: > ${FIREWALL_DIR}/armed.t1`)).toBeLessThan(
       script.indexOf("service ipfw start"),
     );
-    expect(script).toMatch(/daemon -f \/bin\/sh -c 'sleep 60; if mv .*armed\.t1 /);
-    expect(script).toContain("sed 's/^/ipfw -q add /'");
+    const timer = script.slice(script.indexOf("daemon -f /bin/sh -c '"));
+    expect(timer).toMatch(/^daemon -f \/bin\/sh -c '[^]*\nsleep 60\n[^]*if mv \S*armed\.t1 /);
+    expect(timer).toMatch(/' timer \$\$\n/);
+    expect(script).toContain("sed 's/^/rule /'");
   });
 
   it("keeps the rules a new connection confirms", async () => {
