@@ -24,15 +24,15 @@ export function firewallNote(seconds = FIREWALL_ROLLBACK_SECONDS): string {
 const D = FIREWALL_DIR;
 
 /**
- * The timer, run by daemon(8) as the leader of a session and process group of its own (its pid
- * is its pgid), with the pid of the step's shell as $1. It records its pid, waits until the step
+ * The timer, run by daemon(8) in a session of its own, with the pid of the step's shell as $1.
+ * It records its pid and process group (the group a later run ends), waits until the step
  * that loads the rules has ended (the window counts from then, not from arming), then restores
  * the saved state unless the arming was confirmed or taken over by a later run. TERM is ignored
  * from the claim on: a restore is never cut halfway.
  */
 function timerScript(token: string, seconds: number): string {
   return [
-    `echo $$ > ${D}/timer.${token}`,
+    `echo "$$ $(ps -o pgid= -p $$ | tr -d ' ')" > ${D}/timer.${token}`,
     `i=0; while kill -0 "$1" 2>/dev/null && [ $i -lt ${LOAD_WAIT_SECONDS} ]; do sleep 1; i=$((i + 1)); done`,
     `sleep ${seconds}`,
     "trap '' TERM",
@@ -54,10 +54,10 @@ const endEarlierTimers = [
   "earlier=",
   `for t in ${D}/timer.*; do`,
   `  [ -f "$t" ] || continue`,
-  `  tok=\${t#${D}/timer.}; g=$(cat "$t")`,
+  `  tok=\${t#${D}/timer.}; p=; g=; read -r p g < "$t"`,
   `  mv "${D}/armed.$tok" ${D}/superseded 2>/dev/null && earlier=yes`,
-  `  case "$g" in ""|*[!0-9]*) g= ;; esac`,
-  `  if [ -n "$g" ] && ps -ww -o command= -p "$g" 2>/dev/null | grep -qF "timer.$tok"; then`,
+  `  case "$p" in ""|*[!0-9]*) p= ;; esac; case "$g" in ""|*[!0-9]*) p= ;; esac`,
+  `  if [ -n "$p" ] && ps -ww -o command= -p "$p" 2>/dev/null | grep -qF "timer.$tok"; then`,
   `    kill -TERM -"$g" 2>/dev/null; i=0`,
   `    while kill -0 -"$g" 2>/dev/null; do`,
   `      i=$((i + 1)); if [ $i -gt ${EARLIER_TIMER_WAIT_TENTHS} ]; then echo "${D}: the rollback timer of an earlier apply (process $g) did not end" >&2; exit 1; fi`,
@@ -107,9 +107,12 @@ export function confirmScript(token: string): string {
   return `if mv ${D}/armed.${token} ${D}/confirmed 2>/dev/null; then echo confirmed; else cat ${D}/outcome.${token} 2>/dev/null || echo gone; fi`;
 }
 
-/** On the old connection after a failed step: restore now rather than in a minute. */
+/**
+ * On the old connection after a failed step: restore now rather than in a minute. `not armed`
+ * when the arming itself failed, before the step changed anything.
+ */
 export function rollbackNowScript(token: string): string {
-  return `if mv ${D}/armed.${token} ${D}/fired 2>/dev/null; then /bin/sh ${D}/restore ${D}/snapshot && echo "rolled back $(date -u +%Y-%m-%dT%H:%M:%SZ)" | tee ${D}/outcome.${token}; else cat ${D}/outcome.${token} 2>/dev/null; fi`;
+  return `if mv ${D}/armed.${token} ${D}/fired 2>/dev/null; then /bin/sh ${D}/restore ${D}/snapshot && echo "rolled back $(date -u +%Y-%m-%dT%H:%M:%SZ)" | tee ${D}/outcome.${token}; else cat ${D}/outcome.${token} 2>/dev/null || echo 'not armed'; fi`;
 }
 
 /** Whether the timer restored the old rules yet (`rolled back ...`), read on the old connection. */

@@ -37,10 +37,15 @@ export function guardedFirewallStep(
     /** The step's result once the new rules are confirmed, or why they were rolled back. */
     async settle(r: ExecResult): Promise<ExecResult> {
       if (r.code !== 0) {
-        const back = await conn.exec(rollbackNowScript(token)).catch(() => undefined);
-        const told = back?.stdout.trim()
-          ? `the previous firewall rules were restored (${back.stdout.trim()})`
-          : `the previous firewall rules come back within ${seconds} s`;
+        const back = (
+          await conn.exec(rollbackNowScript(token)).catch(() => undefined)
+        )?.stdout.trim();
+        const told =
+          back === "not armed"
+            ? "the firewall was not changed: its automatic rollback could not be armed"
+            : back
+              ? `the previous firewall rules were restored (${back})`
+              : `the previous firewall rules come back within ${seconds} s`;
         return {
           ...r,
           stderr: `${r.stderr}${r.stderr.endsWith("\n") || !r.stderr ? "" : "\n"}${told}\n`,

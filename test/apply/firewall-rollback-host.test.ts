@@ -26,7 +26,7 @@ afterEach(() => {
   // Timers still waiting end with their root.
   spawnSync("/bin/sh", [
     "-c",
-    `for t in ${host.file(FIREWALL_DIR)}/timer.*; do [ -s "$t" ] && kill -TERM -"$(cat "$t")"; done 2>/dev/null; true`,
+    `for t in ${host.file(FIREWALL_DIR)}/timer.*; do read -r p g < "$t" && kill -TERM -"$g"; done 2>/dev/null; true`,
   ]);
   host.cleanup();
 });
@@ -51,7 +51,8 @@ const alive = (pid: number) => {
     return false;
   }
 };
-const timerPid = (token: string) => Number(readFileSync(file(`timer.${token}`), "utf8"));
+const timerPid = (token: string) =>
+  Number(readFileSync(file(`timer.${token}`), "utf8").split(" ")[0]);
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 describe("a rollback to no firewall", () => {

@@ -43,7 +43,7 @@ describe("a firewall step under automatic rollback", () => {
       script.indexOf("service ipfw start"),
     );
     const timer = script.slice(script.indexOf("daemon -f /bin/sh -c '"));
-    expect(timer).toMatch(/^daemon -f \/bin\/sh -c '[^]*\nsleep 60\n[^]*if mv \S*armed\.t1 /);
+    expect(timer).toMatch(/^daemon -f \/bin\/sh -c '[\s\S]*\nsleep 60\n[\s\S]*if mv \S*armed\.t1 /);
     expect(timer).toMatch(/' timer \$\$\n/);
     expect(script).toContain("sed 's/^/rule /'");
   });
@@ -104,6 +104,19 @@ describe("a firewall step under automatic rollback", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
       "ipfw: bad rule\nthe previous firewall rules were restored (rolled back 2026-11-28T01:00:00Z)\n",
+    );
+  });
+
+  it("says the firewall was not changed when the arming itself failed", async () => {
+    const old = host((s) => (s.includes("armed.t6 ") ? "not armed\n" : ""));
+    const step = guardedFirewallStep(old, async () => old, "t6", 60);
+    const r = await step.settle({
+      code: 1,
+      stdout: "",
+      stderr: "/var/db/provision/firewall: the rollback timer did not start\n",
+    });
+    expect(r.stderr).toBe(
+      "/var/db/provision/firewall: the rollback timer did not start\nthe firewall was not changed: its automatic rollback could not be armed\n",
     );
   });
 });

@@ -6,7 +6,7 @@
 // itself (firewall-lockout and ssh-port-lockout, apply.test.ts); what reaches the host is what
 // no plan can foresee: here an ipfw error halfway through the script, which leaves the rules
 // without the SSH rule.
-import { spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,6 +19,7 @@ import { acmeReachable, type E2EHosts, e2eHosts, sh, testHostsOnly } from "../he
 /** firewall.confirm_timeout of the test inventory: short, so the test waits seconds, not a minute. */
 const CONFIRM = 15;
 const EXTRA_CIDR = "198.51.100.0/24";
+const OTHER_CIDR = "203.0.113.0/24";
 
 const why =
   acmeReachable().why ?? testHostsOnly("an ipfw that fails once and the test host's SSH gate");
@@ -37,6 +38,10 @@ function provision(args: string[]): CliResult {
 
 /** apply, left running while the test looks at the host. */
 function applyInBackground(): Promise<CliResult & { ms: number }> {
+  return startApply().done;
+}
+
+function startApply(): { child: ChildProcess; done: Promise<CliResult & { ms: number }> } {
   const t0 = Date.now();
   const child = spawn(process.execPath, [BIN, "apply", "--yes", "--no-color", "-i", inv], {
     cwd: ROOT,
@@ -51,12 +56,13 @@ function applyInBackground(): Promise<CliResult & { ms: number }> {
   child.stderr.on("data", (d) => {
     stderr += d;
   });
-  return new Promise((resolve) =>
+  const done = new Promise<CliResult & { ms: number }>((resolve) =>
     child.on("close", (code) => {
       outputs.push(stdout, stderr);
       resolve({ code: code ?? -1, stdout, stderr, ms: Date.now() - t0 });
     }),
   );
+  return { child, done };
 }
 
 /** A new SSH connection from this machine with OpenSSH's client, as an operator would open one. */
@@ -142,6 +148,66 @@ describe.skipIf(why)("firewall changes under automatic rollback", { timeout: 900
     await new Promise((done) => setTimeout(done, (CONFIRM + 3) * 1000));
     expect(sh(set, 0, `cat ${FIREWALL_DIR}/outcome.* 2>/dev/null; true`).stdout).toBe("");
     expect(rules()).toBe(loaded);
+    expect(newSsh().code).toBe(0);
+    expect(provision(["plan", "--detailed-exitcode"]).code).toBe(0);
+  });
+
+  it("a rerun within the window ends the timer of a run cut before confirming; the rerun's confirmed rules stay", async () => {
+    setCidrs([`${gateway}/32`, OTHER_CIDR]);
+    // Run 1 cannot confirm (while its rules are in force, the host's gate refuses new
+    // connections) and is cut.
+    sh(
+      set,
+      0,
+      "touch /var/tmp/refuse-new && mv /usr/sbin/ipfw /usr/sbin/ipfw.real && cat > /usr/sbin/ipfw && chmod 0755 /usr/sbin/ipfw",
+      "#!/bin/sh\n" +
+        `if [ "$1" = testhost-check ] && [ -f /var/tmp/refuse-new ] && /usr/sbin/ipfw.real list | grep -q ' from ${OTHER_CIDR} '; then echo "deny 65000"; exit 1; fi\n` +
+        'exec /usr/sbin/ipfw.real "$@"\n',
+    );
+    let first: { pid: string; file: string };
+    try {
+      const run1 = startApply();
+      first = await waitFor(
+        "run 1's rules loaded and its timer armed",
+        () => {
+          const now = rules();
+          if (!now.includes(OTHER_CIDR) || !now.includes("65000 deny")) return undefined;
+          const t = sh(
+            set,
+            0,
+            `cd ${FIREWALL_DIR} && for f in timer.*; do [ -s "$f" ] && echo "$f $(cat "$f")"; done`,
+          );
+          const [file, pid] = t.stdout.trim().split(" ");
+          return file && pid ? { file, pid } : undefined;
+        },
+        60_000,
+      );
+      run1.child.kill("SIGKILL");
+      await run1.done;
+    } finally {
+      sh(set, 0, "mv /usr/sbin/ipfw.real /usr/sbin/ipfw && rm -f /var/tmp/refuse-new");
+    }
+    const armedAt = Date.now();
+    // Run 2, as soon as the host let go of run 1's lock.
+    const run2 = await waitFor(
+      "run 2",
+      () => {
+        const r = provision(["apply", "--yes"]);
+        return r.stderr.includes("is locked by another apply") ? undefined : r;
+      },
+      30_000,
+    );
+    expect(run2.stderr).toBe("");
+    expect(run2.code).toBe(0);
+    // Run 1's timer is gone: ended by run 2 before it armed its own.
+    expect(sh(set, 0, `ls ${FIREWALL_DIR}`).stdout).not.toContain(first.file);
+    expect(sh(set, 0, `kill -0 ${first.pid}`).code).not.toBe(0);
+    // Past run 1's window: nothing was restored over run 2's confirmed rules.
+    await new Promise((done) =>
+      setTimeout(done, Math.max(0, armedAt + (CONFIRM + 3) * 1000 - Date.now())),
+    );
+    expect(sh(set, 0, `cat ${FIREWALL_DIR}/outcome.* 2>/dev/null; true`).stdout).toBe("");
+    expect(rules()).toContain(`02000 allow tcp from ${OTHER_CIDR} to me 22 setup\n`);
     expect(newSsh().code).toBe(0);
     expect(provision(["plan", "--detailed-exitcode"]).code).toBe(0);
   });
