@@ -19,10 +19,21 @@ declare -A NEED=(
   [fish]=fish
   [dockerd]=docker.io
 )
+# Python module -> Debian package, imported as the Synapse stand-in imports them (Debian's
+# dist-packages appended to sys.path); its unit tests run it against PostgreSQL.
+declare -A NEED_PY=(
+  [psycopg2]=python3-psycopg2
+  [yaml]=python3-yaml
+)
 missing=()
 for cmd in "${!NEED[@]}"; do
   if ! command -v "$cmd" >/dev/null 2>&1 && ! [ -x "/usr/sbin/$cmd" ]; then
     missing+=("${NEED[$cmd]}")
+  fi
+done
+for mod in "${!NEED_PY[@]}"; do
+  if ! python3 -c "import sys; sys.path.append('/usr/lib/python3/dist-packages'); import $mod" >/dev/null 2>&1; then
+    missing+=("${NEED_PY[$mod]}")
   fi
 done
 [ ${#missing[@]} -eq 0 ] && exit 0

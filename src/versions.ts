@@ -14,6 +14,14 @@ export const POSTGRESQL_EOL: Record<number, string> = {
 export const SUPPORTED_POSTGRESQL = [15, 16, 17, 18];
 /** Oldest Synapse whose config options our templates use (and the first to require Python 3.10). */
 export const MIN_SYNAPSE = "1.140.0";
+/**
+ * The first Synapse that refuses PostgreSQL 13, and the major it needs. element-hq/synapse
+ * CHANGES.md, "Synapse 1.143.0rc1 (2025-11-18)": "This release of Synapse requires PostgreSQL
+ * 14+." (#19170); synapse/storage/engines/postgres.py `check_database` raises "Synapse requires
+ * PostgreSQL 14 or above." for a server_version below 140000, so Synapse does not start.
+ */
+export const SYNAPSE_REQUIRES_POSTGRESQL_14 = "1.143.0";
+export const SYNAPSE_MIN_POSTGRESQL = 14;
 
 export function compareVersions(a: string, b: string): number {
   const pa = a.split(".").map(Number);
@@ -54,6 +62,6 @@ export function supportText(): { freebsd: string; python: string; postgresql: st
   return {
     freebsd: `${SUPPORTED_FREEBSD_MAJORS.map((m) => `${m}.x`).join(" or ")}`,
     python: range(SUPPORTED_PYTHON),
-    postgresql: `${range(SUPPORTED_POSTGRESQL)}; ${eol.join(" and ")} are end of life: accepted with a warning until \`provision upgrade-postgres\` moves them`,
+    postgresql: `${range(SUPPORTED_POSTGRESQL)}; ${eol.join(" and ")} are end of life: accepted with a warning until \`provision upgrade-postgres\` moves them; Synapse ${SYNAPSE_REQUIRES_POSTGRESQL_14} and later need ${SYNAPSE_MIN_POSTGRESQL} or newer`,
   };
 }

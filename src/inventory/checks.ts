@@ -20,6 +20,8 @@ import {
   SUPPORTED_FREEBSD_MAJORS,
   SUPPORTED_POSTGRESQL,
   SUPPORTED_PYTHON,
+  SYNAPSE_MIN_POSTGRESQL,
+  SYNAPSE_REQUIRES_POSTGRESQL_14,
 } from "../versions.js";
 import { checkBackupSchedule } from "./backup-checks.js";
 import { backupDirProblem } from "./backup-dir.js";
@@ -238,6 +240,18 @@ export function checkHost(source: Source, host: MergedHost, c: HostConfig): Diag
     report(
       "versions.synapse",
       `Synapse ${c.versions.synapse} is too old; use ${MIN_SYNAPSE} or newer`,
+    );
+  }
+  // An end-of-life major is otherwise accepted, but this Synapse would not start on it.
+  if (
+    POSTGRESQL_EOL[c.versions.postgresql] !== undefined &&
+    c.versions.postgresql < SYNAPSE_MIN_POSTGRESQL &&
+    compareVersions(c.versions.synapse, SYNAPSE_REQUIRES_POSTGRESQL_14) >= 0
+  ) {
+    report(
+      "versions.postgresql",
+      `Synapse ${c.versions.synapse} needs PostgreSQL ${SYNAPSE_MIN_POSTGRESQL} or newer (Synapse ${SYNAPSE_REQUIRES_POSTGRESQL_14} dropped PostgreSQL ${SYNAPSE_MIN_POSTGRESQL - 1}), got versions.postgresql ${c.versions.postgresql}`,
+      `For a new host, choose versions.postgresql ${SYNAPSE_MIN_POSTGRESQL} or newer (${SUPPORTED_POSTGRESQL.join(", ")} are supported). For a host already running PostgreSQL ${c.versions.postgresql}, keep versions.synapse below ${SYNAPSE_REQUIRES_POSTGRESQL_14}, run \`provision upgrade-postgres --host NAME --to ${NEWEST_POSTGRESQL}\` first, then set versions.postgresql: ${NEWEST_POSTGRESQL} and raise versions.synapse.`,
     );
   }
 

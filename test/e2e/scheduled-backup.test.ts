@@ -101,10 +101,10 @@ describe.skipIf(!present || onlyHere)(
       const hostKey = sh(set, 1, "cut -d' ' -f1,2 /etc/ssh/ssh_host_ed25519_key.pub").stdout.trim();
       expect(hostKey).toMatch(/^ssh-ed25519 /);
 
-      // One homeserver; PostgreSQL 13 as in the backup tests (the test hosts' pg_dump is 15's).
+      // One homeserver; PostgreSQL 15 (the test hosts' pg_dump is 15's).
       const all = readFileSync(join(set.dir, "inventory.yaml"), "utf8").replace(
         "      postgresql: 17\n",
-        "      postgresql: 13\n",
+        "      postgresql: 15\n",
       );
       const [head = ""] = all.split("    matrix2:\n");
       inv = join(set.dir, "scheduled.yaml");
@@ -215,7 +215,7 @@ describe.skipIf(!present || onlyHere)(
       expect(manifest).toMatchObject({
         host: "matrix1",
         server_name: "matrix1.example.test",
-        postgresql_major: 13,
+        postgresql_major: 15,
       });
       expect(manifest.tables.events).toBe(20000);
       expect(manifest.tables.e2e_one_time_keys_json).toBe(0);

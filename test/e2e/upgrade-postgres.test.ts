@@ -3,7 +3,7 @@
 // with the same passwords and read the same messages, Synapse's schema version unchanged. Also:
 // a server killed mid-restore rolls back; an SSH connection lost during the dump, then a rerun,
 // ends converged; --cleanup refuses what the upgrade did not leave; a rollback after the upgrade
-// keeps what was written since. (Synapse 1.160 refuses PostgreSQL 13, the oldest the hosts offer.)
+// keeps what was written since. (Synapse 1.143.0 and later refuse PostgreSQL 13, which the hosts no longer offer.)
 import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

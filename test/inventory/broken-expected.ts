@@ -182,6 +182,10 @@ export const EXPECTED: Record<string, string[]> = {
   "61-yaml11-merge-tag.yaml": [
     "10:9: error: Unresolved tag: tag:yaml.org,2002:merge; plain YAML values only (secrets are referenced as { secret: NAME })",
   ],
+  "62-synapse-needs-postgresql-14.yaml": [
+    "6:19: warning: PostgreSQL 13 reached end of life on 2025-11-13; move to one of 15, 16, 17, 18",
+    "6:19: error: Synapse 1.160.0 needs PostgreSQL 14 or newer (Synapse 1.143.0 dropped PostgreSQL 13), got versions.postgresql 13",
+  ],
   "90-type-quoting-hints.yaml": [
     "6:19: error: 'postgresql' must be a whole number, got the text \"17\"; write it without quotes: 17",
     "7:16: error: 'synapse' must be text, got the number 1.157; write it in quotes: \"1.157.0\"",

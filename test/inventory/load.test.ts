@@ -169,13 +169,50 @@ describe("defaults", () => {
 
 describe("end-of-life PostgreSQL", () => {
   it("is a warning, not an error: existing hosts are described truthfully until upgraded", () => {
-    const r = load(`${BASE}    versions: { postgresql: 13 }
+    // Synapse 1.142 is the last release that runs on PostgreSQL 13.
+    const r = load(`${BASE}    versions: { postgresql: 13, synapse: "1.142.1" }
   hosts:
     m: { server_name: m.example.org, public_ipv4: 203.0.113.5 }
 `);
     expect(r.inventory?.hosts[0]?.config.versions.postgresql).toBe(13);
     expect(r.diagnostics.map((d) => `${d.severity}: ${d.summary}`)).toEqual([
       "warning: PostgreSQL 13 reached end of life on 2025-11-13; move to one of 15, 16, 17, 18",
+    ]);
+  });
+});
+
+describe("the PostgreSQL the pinned Synapse needs", () => {
+  const inventory = (versions: string) =>
+    load(`${BASE}    versions: ${versions}
+  hosts:
+    m: { server_name: m.example.org, public_ipv4: 203.0.113.5 }
+`);
+  const errors = (r: ReturnType<typeof load>) =>
+    r.diagnostics.filter((d) => d.severity === "error");
+
+  it("refuses Synapse 1.143.0 or later on PostgreSQL 13, at versions.postgresql, saying what to do", () => {
+    const r = inventory(`{ postgresql: 13, synapse: "1.143.0" }`);
+    const [e, ...rest] = errors(r);
+    expect(rest).toEqual([]);
+    expect(e?.summary).toBe(
+      "Synapse 1.143.0 needs PostgreSQL 14 or newer (Synapse 1.143.0 dropped PostgreSQL 13), got versions.postgresql 13",
+    );
+    expect(e?.path).toBe("all.vars.versions.postgresql");
+    expect(e?.range?.start).toEqual({ line: 5, column: 29 });
+    expect(e?.detail).toContain("choose versions.postgresql 14 or newer");
+    expect(e?.detail).toContain("provision upgrade-postgres --host NAME --to 18");
+    expect(e?.detail).toContain("keep versions.synapse below 1.143.0");
+  });
+
+  it("accepts the last release before it on 13, and any release on 14 or newer", () => {
+    expect(errors(inventory(`{ postgresql: 13, synapse: "1.142.1" }`))).toEqual([]);
+    expect(errors(inventory(`{ postgresql: 14, synapse: "1.143.0" }`))).toEqual([]);
+    expect(errors(inventory(`{ postgresql: 15, synapse: "1.160.0" }`))).toEqual([]);
+  });
+
+  it("also holds when Synapse is left at its default (a release after 1.143.0)", () => {
+    expect(errors(inventory("{ postgresql: 13 }")).map((d) => d.summary)).toEqual([
+      "Synapse 1.157.0 needs PostgreSQL 14 or newer (Synapse 1.143.0 dropped PostgreSQL 13), got versions.postgresql 13",
     ]);
   });
 });

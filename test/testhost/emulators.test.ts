@@ -250,17 +250,17 @@ describe("service(8) and rc.subr", () => {
     );
   });
   it("runs PostgreSQL: initdb as the port does, status before and after start", () => {
-    // 13: the test host's pg_dump (Debian's 15) can dump it, which the periodic test below needs.
-    expect(run("pkg install -y postgresql13-server").code).toBe(0);
+    // 15: the test host's pg_dump (Debian's 15) can dump it, which the periodic test below needs.
+    expect(run("pkg install -y postgresql15-server").code).toBe(0);
     expect(run("sysrc postgresql_enable=YES").code).toBe(0);
     const before = run("service postgresql status");
     expect(before.code).toBe(1);
     expect(before.stdout).toContain("status postgresql\n");
-    expect(before.stderr).toBe('pg_ctl: directory "/var/db/postgres/data13" does not exist\n');
+    expect(before.stderr).toBe('pg_ctl: directory "/var/db/postgres/data15" does not exist\n');
     const init = run("service postgresql initdb");
     expect(init.code).toBe(0);
     expect(init.stdout).toContain("initdb postgresql\n");
-    expect(run("stat -c '%U %a' /var/db/postgres/data13").stdout).toBe("postgres 700\n");
+    expect(run("stat -c '%U %a' /var/db/postgres/data15").stdout).toBe("postgres 700\n");
     const stopped = run("service postgresql status");
     expect(stopped).toMatchObject({
       code: 1,
@@ -380,14 +380,14 @@ describe("periodic(8)", () => {
 });
 
 describe("the packaged Synapse", () => {
-  it("py311-matrix-synapse pulls the default client, replacing PostgreSQL 13, and installs a prebuilt Synapse", () => {
-    expect(run("pkg info -e postgresql13-server").code).toBe(0);
+  it("py311-matrix-synapse pulls the default client, replacing PostgreSQL 15, and installs a prebuilt Synapse", () => {
+    expect(run("pkg info -e postgresql15-server").code).toBe(0);
     const r = run("pkg install -y py311-matrix-synapse");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(
-      "Installed packages to be REMOVED:\n\tpostgresql13-client: 13.23\n\tpostgresql13-server: 13.23\n",
+      "Installed packages to be REMOVED:\n\tpostgresql15-client: 15.18\n\tpostgresql15-server: 15.18\n",
     );
-    expect(run("pkg info -e postgresql13-server").code).toBe(1);
+    expect(run("pkg info -e postgresql15-server").code).toBe(1);
     expect(
       run("/usr/local/bin/python3.11 -c 'import synapse; print(synapse.__version__)'").stdout,
     ).toBe("1.116.0\n");

@@ -74,12 +74,12 @@ describe("pkg install: FreeBSD's dependency graph", () => {
 
   it("the server depends on its own client and replaces another major's", () => {
     expect(pkg("install", "-y", "postgresql17-server").code).toBe(0);
-    const r = pkg("install", "-y", "postgresql13-client");
+    const r = pkg("install", "-y", "postgresql15-client");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(
       "Installed packages to be REMOVED:\n\tpostgresql17-client: 17.10\n\tpostgresql17-server: 17.10\n",
     );
-    expect(installed()).toEqual(["pkg", "postgresql13-client"]);
+    expect(installed()).toEqual(["pkg", "postgresql15-client"]);
   });
 
   it("a request needing two majors at once cannot be solved", () => {

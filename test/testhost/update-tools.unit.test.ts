@@ -43,7 +43,7 @@ afterEach(() => {
 describe("pkg upgrade", () => {
   beforeEach(() => {
     expect(pkg("bootstrap").code).toBe(0);
-    expect(pkg("install", "-y", "curl", "postgresql13-server", "coturn").code).toBe(0);
+    expect(pkg("install", "-y", "curl", "postgresql15-server", "coturn").code).toBe(0);
   });
 
   it("up to date: exit 0 and says so, dry run or not", () => {
@@ -71,7 +71,7 @@ describe("pkg upgrade", () => {
     const dry = pkg("upgrade", "-n");
     expect(dry.code).toBe(1);
     expect(dry.stdout).toContain(
-      "Installed packages to be REMOVED:\n\tpostgresql13-client: 13.23\n\tpostgresql13-server: 13.23\n",
+      "Installed packages to be REMOVED:\n\tpostgresql15-client: 15.18\n\tpostgresql15-server: 15.18\n",
     );
     expect(dry.stdout).toContain("New packages to be INSTALLED:\n\tpostgresql17-client: 17.10\n");
     expect(dry.stdout).toContain("Installed packages to be UPGRADED:\n\tcoturn: ");

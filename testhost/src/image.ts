@@ -51,8 +51,10 @@ export const BASE_PACKAGES = [
   // The test network's ACME server (the acme-server container).
   "pebble",
 ];
-/** PostgreSQL server majors, from the npm packages pg13, pg16, pg17 (devDependencies). */
-export const PG_MAJORS = [13, 16, 17];
+/** PostgreSQL server majors, from the npm packages pg15, pg16, pg17 (devDependencies). 15 is
+ *  the newest server the stand-in image's client (Debian's 15) can dump; none older than 14,
+ *  which Synapse 1.143.0 and later refuse. */
+export const PG_MAJORS = [15, 16, 17];
 /** The real-Synapse profile's packages: the same tools from sid (whose PostgreSQL client is the
  *  suite's default major) plus Debian's Synapse and its Python dependencies. */
 export const REAL_PACKAGES = [

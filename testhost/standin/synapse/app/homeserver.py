@@ -9,8 +9,10 @@ import os
 import secrets
 import signal
 import sys
+import textwrap
 import threading
 import time
+import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 # Debian's PyYAML, jsonschema and psycopg2 stand in for the wheels pip would bring.
@@ -22,6 +24,41 @@ import synapse  # noqa: E402
 SCHEMA = "/usr/local/share/synapse-standin/synapse-config.schema.yaml"
 META = "/usr/local/share/synapse-standin/synapse-config.meta.schema.json"
 log = logging.getLogger("synapse.standin")
+
+
+# The oldest PostgreSQL major each Synapse release starts on, newest release first: Synapse's
+# synapse/storage/engines/postgres.py `check_database` compares the server_version with it.
+# 14 from 1.143.0 (CHANGES.md "Synapse 1.143.0rc1", #19170), 13 from 1.122.0 (#18034).
+MIN_POSTGRESQL = [((1, 143, 0), 14), ((1, 122, 0), 13), ((0, 0, 0), 11)]
+
+
+def min_postgresql(version):
+    v = tuple(int(x) for x in version.split(".")[:3])
+    return next(major for since, major in MIN_POSTGRESQL if v >= since)
+
+
+def quit_with_error(error_string):
+    """As synapse/app/_base.py: the message framed by asterisks on stderr, exit 1."""
+    message_lines = error_string.split("\n")
+    line_length = min(max(len(line) for line in message_lines), 80) + 2
+    sys.stderr.write("*" * line_length + "\n")
+    for line in message_lines:
+        sys.stderr.write(" %s\n" % (line.rstrip(),))
+    sys.stderr.write("*" * line_length + "\n")
+    sys.exit(1)
+
+
+def handle_startup_exception(config, e):
+    """As synapse/app/_base.py: logged, then the traceback on stderr (Synapse's `setup` sends
+    every exception of its start-up checks here)."""
+    path = log_file(config)
+    if path:
+        setup_logging(config)
+        log.exception("Exception during startup")
+    error_string = "".join(traceback.format_exception(type(e), e, e.__traceback__))
+    quit_with_error(
+        "Error during initialisation:\n%s\nThere may be more information in the logs." % textwrap.indent(error_string, "    ")
+    )
 
 
 def fail(msg):
@@ -91,6 +128,10 @@ def connect_db(config):
         conn = psycopg2.connect(**args)
     except psycopg2.Error as e:
         fail("could not connect to PostgreSQL: %s" % str(e).strip())
+    # As Synapse's check_database, first: the server's version (psycopg2's server_version).
+    major = min_postgresql(synapse.__version__)
+    if conn.server_version < major * 10000:
+        raise RuntimeError("Synapse requires PostgreSQL %d or above." % major)
     conn.autocommit = True
     cur = conn.cursor()
     cur.execute("SELECT pg_encoding_to_char(encoding), datcollate, datctype FROM pg_database WHERE datname = current_database()")
@@ -106,14 +147,17 @@ def connect_db(config):
     return conn
 
 
-def setup_logging(config):
-    path = None
+def log_file(config):
     try:
         with open(config.get("log_config", ""), encoding="utf-8") as fh:
             lc = yaml.safe_load(fh)
-        path = lc["handlers"]["file"]["filename"]
+        return lc["handlers"]["file"]["filename"]
     except (OSError, KeyError, TypeError):
-        pass
+        return None
+
+
+def setup_logging(config):
+    path = log_file(config)
     handler = logging.FileHandler(path) if path else logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s - %(name)s - %(levelname)s - %(message)s"))
     logging.getLogger().addHandler(handler)
@@ -217,7 +261,10 @@ def main(argv):
     config = load_config(a.config_path)
     note = validate(config)
     check_required(config)
-    conn = connect_db(config)
+    try:
+        conn = connect_db(config)
+    except Exception as e:
+        handle_startup_exception(config, e)
     listeners = [l for l in config["listeners"] if l.get("type") == "http"]
     lock = threading.Lock()
     servers = []
