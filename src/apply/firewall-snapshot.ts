@@ -32,7 +32,7 @@ export function snapshotScript(out: string, rules: string): string {
  * with the wrong rules), then the rules, then on what was on, then rc.conf's firewall_* values
  * (those set since are removed), so that a restart brings back the same firewall.
  */
-export const restoreScript = String.raw`set -f
+export const restoreScript = `set -f
 f=$1
 [ -s "$f" ] || { echo "$f: nothing saved to restore" >&2; exit 1; }
 rc=0

@@ -104,7 +104,7 @@ describe("ssh configuration and keys", () => {
     const garbage = join(dir, "garbage");
     writeFileSync(garbage, "not a key\n");
     await expect(loadPrivateKey(garbage, "m", {})).rejects.toThrow(
-      "SSH key " + garbage + " for host m is not a private key ssh2 can read",
+      `SSH key ${garbage} for host m is not a private key ssh2 can read`,
     );
     const locked = join(dir, "locked");
     execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "pass-phrase", "-f", locked]);
