@@ -153,4 +153,24 @@ describe("the scheduled backup in the plan", () => {
     ]);
     expect(plan.changes.map((c) => c.address).join("\n")).not.toContain("/var/backups/matrix");
   });
+
+  it("refuses to change the mode of an existing directory it did not create; its own it fixes", () => {
+    const h = host("      backup: { scheduled: { enabled: true, dir: /srv/shared } }\n");
+    const { parts, request } = prepare(h, secrets);
+    const facts = freshFacts(request);
+    facts.files.set("/srv/shared", {
+      type: "directory",
+      mode: "0755",
+      owner: "root",
+      group: "wheel",
+    });
+    const errors = buildPlan(h, parts, facts).diagnostics.filter((d) => d.severity === "error");
+    expect(errors.map((d) => d.summary)).toEqual([
+      "matrix: directory /srv/shared: /srv/shared already exists (root:wheel 0755) and provision did not create it; it will not change its mode to 0700",
+    ]);
+    facts.createdDirs.add("/srv/shared");
+    expect(buildPlan(h, parts, facts).diagnostics.filter((d) => d.severity === "error")).toEqual(
+      [],
+    );
+  });
 });
