@@ -66,6 +66,45 @@ describe("the scheduled backup's files", () => {
     });
   });
 
+  it("checks the room before Synapse stops, and fails cleanly: its own unfinished directory goes, the result is recorded", () => {
+    const room = script.indexOf("not enough room in");
+    expect(room).toBeGreaterThan(0);
+    expect(room).toBeLessThan(script.indexOf("service synapse onestop"));
+    expect(script).toContain("pg_database_size(current_database())");
+    expect(script).toContain("du -sk /var/db/matrix-synapse/media_store");
+    expect(script).toContain("trap 'finish $?' EXIT");
+    // Earlier runs' unfinished directories go before this run writes anything.
+    expect(script.indexOf('for d in "$DIR/$HOST"-*.partial')).toBeLessThan(room);
+    expect(script).toContain(SCHEDULED.lastRun);
+  });
+
+  it("refuses a backup directory with a parent another user owns or may write (find, as FreeBSD has it)", () => {
+    expect(script).toContain(
+      `[ -n "$(find "\${p:-/}" -maxdepth 0 -type d -user 0 ! -perm -020 ! -perm -002)" ]`,
+    );
+    expect(script).not.toMatch(/\bstat -f\b/);
+  });
+
+  it("lists, archives and sums the media store as synapse, never as root", () => {
+    const media = script.slice(script.indexOf('step="archiving the media store"'));
+    const lines = media
+      .slice(0, media.indexOf("present="))
+      .split("\n")
+      .filter((l) => /\b(find|tar|openssl)\b/.test(l) && !l.startsWith("#"));
+    expect(lines.length).toBe(4);
+    for (const l of lines) expect(l).toMatch(/^\s*su -m synapse -c '[^']+' /);
+  });
+
+  it("holds provision's own lock for the whole run, naming itself; gives up while provision holds it", () => {
+    expect(script).toContain('lockf -s -k -t 0 "$PROVISION_LOCK" "$0" "$@"');
+    expect(script).toContain("PROVISION_LOCK=/var/run/provision.lock");
+    expect(script).toContain(
+      'printf \'scheduled backup (%s), process %s on the host\\n\' "$0" "$$" > "$PROVISION_LOCK"',
+    );
+    // init-repository runs inside apply (which holds the lock): before the lock is taken.
+    expect(script.indexOf("init-repository")).toBeLessThan(script.indexOf("lockf -s -k"));
+  });
+
   it("cron.d's entry names the script and root only (user column, sh, FreeBSD's PATH)", () => {
     const cron = fileOf(files, SCHEDULED.cron);
     expect(cron).toContain("SHELL=/bin/sh\n");
