@@ -48,6 +48,8 @@ export interface ResticView {
   cache_dir: string;
   state_file: string;
   program: string;
+  /** A local repository's parent directory (must exist before one is created), else false. */
+  local_parent: string | false;
 }
 
 export interface ScheduledBackupView {
@@ -130,6 +132,7 @@ export function scheduledBackupView(host: Host): ScheduledBackupView {
           cache_dir: SCHEDULED.resticCache,
           state_file: SCHEDULED.repositoryState,
           program: SCHEDULED.restic,
+          local_parent: kind === "local" ? q(repo.replace(/\/[^/]*$/, "") || "/") : false,
         }
       : false;
   return {

@@ -139,6 +139,13 @@ describe("the scheduled backup's files", () => {
     );
     expect(local.has("/usr/local/etc/provision/restic/ssh_key")).toBe(false);
     expect(fileOf(local, SCHEDULED.script)).not.toContain("sftp.command");
+    // A repository on a disk that is not mounted would be created on the root disk: refused.
+    const init = fileOf(local, SCHEDULED.script);
+    const refuse =
+      '[ -d /mnt/usb ] || fail "/mnt/usb, where the repository /mnt/usb/restic would be created, does not exist (a disk not mounted?): not creating it"';
+    expect(init).toContain(refuse);
+    expect(init.indexOf(refuse)).toBeLessThan(init.indexOf("restic init"));
+    expect(fileOf(files, SCHEDULED.script)).not.toContain("would be created");
     const plain = renderMap(host("      backup: { scheduled: { enabled: true } }\n"), secrets);
     expect(fileOf(plain, SCHEDULED.script)).not.toContain("restic");
     expect(spawnSync("sh", ["-n"], { input: fileOf(plain, SCHEDULED.script) }).status).toBe(0);
