@@ -1,7 +1,8 @@
 // backup.scheduled and backup.offsite: what the schema cannot say about the scheduled backups on
 // the host and their copy in a restic repository.
-import { cronScheduleError } from "../util/cron.js";
+import { cronScheduleError, minutesPerHour } from "../util/cron.js";
 import { backupDirProblem } from "./backup-dir.js";
+import { scheduledDirProblem } from "./scheduled-dir.js";
 import type { HostConfig } from "./types.js";
 
 type Report = (cfgPath: string, summary: string, detail?: string) => void;
@@ -42,9 +43,18 @@ export function checkBackupSchedule(
   const o = c.backup.offsite;
   const cronError = cronScheduleError(s.schedule);
   if (cronError) report("backup.scheduled.schedule", `'backup.scheduled.schedule': ${cronError}`);
+  // Retention keeps the newest N runs: a schedule that runs every minute of an hour would leave
+  // only that hour's backups.
+  else if (minutesPerHour(s.schedule) !== 1)
+    report(
+      "backup.scheduled.schedule",
+      `'backup.scheduled.schedule' ${JSON.stringify(s.schedule)} runs more than once an hour (${minutesPerHour(s.schedule)} minutes of each hour it names): retention keeps the newest ${s.keep} runs, so the older history would go`,
+      'Name one minute, e.g. "30 2 * * *" (daily at 02:30) or "15 */6 * * *" (every 6 hours).',
+    );
   const dirProblem = !PATH_CHARS.test(s.dir)
     ? "must be an absolute path of letters, digits, '.', '_', '-' and '/'"
-    : (backupDirProblem(s.dir) ??
+    : (scheduledDirProblem(s.dir) ??
+      backupDirProblem(s.dir) ??
       (inside(s.dir, c.backup.dir) || inside(c.backup.dir, s.dir)
         ? `overlaps backup.dir (${c.backup.dir}), which postgres owns`
         : undefined));

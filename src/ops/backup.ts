@@ -21,6 +21,7 @@ import {
 import { receive, tail } from "./receive.js";
 import {
   asPostgres,
+  asSynapse,
   configPaths,
   countRowsScript,
   ensureStateDir,
@@ -162,7 +163,7 @@ export async function backup(
   const mediaDigest = new TarDigest();
   await take(
     BACKUP_FILES.media,
-    `tar -cf - -C ${q(PATHS.synapseDataDir)} media_store`,
+    asSynapse(`tar -cf - -C ${PATHS.synapseDataDir} media_store`),
     "the media archive",
     mediaDigest,
   );

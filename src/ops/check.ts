@@ -6,6 +6,7 @@ import type { Connector } from "../connector/types.js";
 import { PENDING_HANDLERS } from "../facts/pending-handlers.js";
 import { certDir, PATHS } from "../freebsd/paths.js";
 import type { Host } from "../inventory/types.js";
+import { SCHEDULED } from "./scheduled-backup.js";
 
 export type Status = "ok" | "warning" | "critical" | "unknown";
 
@@ -75,10 +76,22 @@ export function checkScript(host: Host): string {
           `if [ -x ${STUN_CLIENT} ]; then timeout 10 ${STUN_CLIENT} -p ${c.turn.port} ${q(c.public_ipv4)} >/dev/null 2>&1; echo "turn\t$?"; else echo "turn\tabsent"; fi`,
         ]
       : []),
-    `for d in ${PATHS.postgresHome} ${PATHS.synapseMediaStore}; do df -k "$d" 2>/dev/null | awk -v d="$d" 'NR==2 {print "disk\\t" d "\\t" $2 "\\t" $4}'; done`,
+    `for d in ${[
+      PATHS.postgresHome,
+      PATHS.synapseMediaStore,
+      ...(c.backup.scheduled.enabled ? [q(c.backup.scheduled.dir)] : []),
+    ].join(
+      " ",
+    )}; do df -k "$d" 2>/dev/null | awk -v d="$d" 'NR==2 {print "disk\\t" d "\\t" $2 "\\t" $4}'; done`,
     // Its answer held in a variable, never in a file: root writes nothing where others could.
     'a=$(pkg audit -q 2>/dev/null); echo "audit\t$?\t$(echo $a)"',
-    ...(c.backup.scheduled.enabled ? [newestScheduledBackup(host)] : []),
+    ...(c.backup.scheduled.enabled
+      ? [
+          newestScheduledBackup(host),
+          // The script's own record of its last run (one line: ok|failed, time, why).
+          `if [ -f ${SCHEDULED.lastRun} ]; then head -1 ${SCHEDULED.lastRun} | sed 's/^/schedlast\t/'; fi`,
+        ]
+      : []),
     // Handlers an interrupted apply left due (restarts that have not happened yet).
     `if [ -f ${PENDING_HANDLERS} ]; then sed 's/^/pending\t/' ${PENDING_HANDLERS}; fi; echo "pending-end"`,
     // The apply lock as provision unlock reads it: held by a live apply, left behind, or free.
@@ -209,6 +222,21 @@ export function gradeCheck(host: Host, stdout: string, now: Date): Finding[] {
               check: "scheduled backup",
               status: hours > limit ? "warning" : "ok",
               detail: `newest ${f[0]} (${Math.floor(hours)} hours old)${hours > limit ? "; see /var/log/provision-backup.log" : ""}`,
+            },
+      );
+    } else if (tag === "schedlast") {
+      const [result = "", at = "", why = ""] = f;
+      out.push(
+        result === "ok"
+          ? {
+              check: "scheduled backup run",
+              status: "ok",
+              detail: `the last run succeeded at ${at}`,
+            }
+          : {
+              check: "scheduled backup run",
+              status: "warning",
+              detail: `the last run failed at ${at}: ${why || "no reason recorded"}; see ${SCHEDULED.log}`,
             },
       );
     } else if (tag === "pending-end")

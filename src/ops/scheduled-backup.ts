@@ -1,6 +1,7 @@
 // The scheduled backup on the host: what its script (templates/backup/provision-backup) is given.
 // The pieces are provision backup's own (the same pg_dump, roles dump, row counts, signing key
 // id, configuration paths and manifest names), so a scheduled backup is one restore accepts.
+import { LOCK_FILE } from "../apply/lock.js";
 import { q } from "../connector/quote.js";
 import { PATHS } from "../freebsd/paths.js";
 import { repositoryKind, sftpParts } from "../inventory/backup-checks.js";
@@ -14,6 +15,7 @@ import {
   signingKeyPath,
 } from "./backup.js";
 import { BACKUP_FILES, MANIFEST, MANIFEST_FORMAT } from "./manifest.js";
+import { databaseSizeCommand, spaceCheckScript } from "./scheduled-space.js";
 import { configPaths, countRowsScript, SYNAPSE_DB, signingKeyIdScript } from "./shell.js";
 
 /** Where the scheduled backup's pieces live on the host. */
@@ -29,9 +31,14 @@ export const SCHEDULED = {
   resticCache: "/var/db/provision/restic-cache",
   /** sysutils/restic installs its program here. */
   restic: "/usr/local/bin/restic",
+  /** The last run's result, one line: ok|failed, its time, why it failed (provision check reads it). */
+  lastRun: "/var/db/provision/scheduled-backup-last",
   /** A file in every directory the schedule made: retention removes nothing without it. */
   marker: ".provision-scheduled",
 } as const;
+
+/** The user Synapse runs as (net-im/py-matrix-synapse's rc script, synapse_user). */
+export const SYNAPSE_USER = "synapse";
 
 export interface ResticView {
   repository: string;
@@ -41,6 +48,8 @@ export interface ResticView {
   cache_dir: string;
   state_file: string;
   program: string;
+  /** A local repository's parent directory (must exist before one is created), else false. */
+  local_parent: string | false;
 }
 
 export interface ScheduledBackupView {
@@ -49,6 +58,9 @@ export interface ScheduledBackupView {
   cron: string;
   log: string;
   lock: string;
+  /** provision's own apply lock, held by the backup for its whole run. */
+  provision_lock: string;
+  last_run: string;
   marker: string;
   /** The restic settings: root's directory and files in it. */
   restic_dir: string;
@@ -63,6 +75,10 @@ export interface ScheduledBackupView {
   server_name_json: string;
   keep: number;
   data_dir_sh: string;
+  /** Lists, archives and sums the media store (never root). */
+  synapse_user: string;
+  /** Fails the run before Synapse stops when the backup would not fit. */
+  space_check: string;
   count_rows: string;
   pg_dump: string;
   roles_dump: string;
@@ -116,6 +132,7 @@ export function scheduledBackupView(host: Host): ScheduledBackupView {
           cache_dir: SCHEDULED.resticCache,
           state_file: SCHEDULED.repositoryState,
           program: SCHEDULED.restic,
+          local_parent: kind === "local" ? q(repo.replace(/\/[^/]*$/, "") || "/") : false,
         }
       : false;
   return {
@@ -124,6 +141,8 @@ export function scheduledBackupView(host: Host): ScheduledBackupView {
     cron: SCHEDULED.cron,
     log: SCHEDULED.log,
     lock: SCHEDULED.lock,
+    provision_lock: LOCK_FILE,
+    last_run: SCHEDULED.lastRun,
     marker: SCHEDULED.marker,
     restic_dir: SCHEDULED.resticDir,
     password_file: `${SCHEDULED.resticDir}/password`,
@@ -136,6 +155,12 @@ export function scheduledBackupView(host: Host): ScheduledBackupView {
     server_name_json: JSON.stringify(host.config.server_name),
     keep: b.scheduled.keep,
     data_dir_sh: q(PATHS.synapseDataDir),
+    synapse_user: SYNAPSE_USER,
+    space_check: spaceCheckScript(
+      databaseSizeCommand,
+      q(PATHS.synapseMediaStore),
+      q(b.scheduled.dir),
+    ),
     count_rows: countRowsScript('"$work/.counts"'),
     pg_dump: pgDumpCommand(),
     roles_dump: rolesDumpCommand,

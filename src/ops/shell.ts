@@ -8,6 +8,13 @@ export { asPostgres };
 
 export const SYNAPSE_DB = "synapse";
 
+/**
+ * A command run as synapse, never root, for what Synapse may change under our feet (the media
+ * store: a directory swapped for a symbolic link then leads only where Synapse may read anyway).
+ * su -m runs root's own shell on FreeBSD (synapse's is nologin); other su(1)s take $SHELL.
+ */
+export const asSynapse = (cmd: string) => `SHELL=/bin/sh su -m synapse -c ${q(cmd)}`;
+
 /** Where the postgresqlNN-client package installs its programs: named in full, so no other
  * pg_dump on a login PATH (of another major) can answer instead. */
 export const pg = (program: "psql" | "pg_dump" | "pg_dumpall" | "pg_restore") =>

@@ -1,13 +1,14 @@
 import { q } from "../connector/quote.js";
 import { recordCreatedDir } from "../facts/created-dirs.js";
 import type { FactRequest, Facts } from "../facts/types.js";
-import { defineResource, required } from "./descriptor.js";
+import { defineResource, optional, required } from "./descriptor.js";
 import { change, type Planned, planned, type Resource, refused } from "./types.js";
 
 /**
  * A directory with its owner and mode. One it creates is recorded on the host (created-dirs),
  * so a later owner change can tell provision's directories from everyone else's (a guard
- * refuses to re-own the others).
+ * refuses to re-own the others). A directory whose path the inventory names (`inventory_path:
+ * true`) may be an operator's existing one: its mode is not changed either unless provision made it.
  */
 export class DirectoryResource implements Resource {
   readonly type = "directory";
@@ -18,6 +19,7 @@ export class DirectoryResource implements Resource {
     readonly group: string,
     readonly mode: string,
     readonly notify: string[] = [],
+    readonly inventoryPath = false,
   ) {}
 
   request(req: FactRequest): void {
@@ -53,6 +55,9 @@ export class DirectoryResource implements Resource {
     return planned(
       change(this, "update", diffs.join(", "), [step], {
         ...(current !== own ? { reowns: { path: this.name, from: current, to: own } } : {}),
+        ...(this.inventoryPath && cur.mode !== this.mode
+          ? { remodes: { path: this.name, from: `${current} ${cur.mode}`, to: this.mode } }
+          : {}),
       }),
     );
   }
@@ -61,7 +66,13 @@ export class DirectoryResource implements Resource {
 export const directoryType = defineResource({
   type: "directory",
   name: "text",
-  props: { owner: required("text"), group: required("text"), mode: required("text") },
+  props: {
+    owner: required("text"),
+    group: required("text"),
+    mode: required("text"),
+    /** The path comes from the inventory: an existing directory keeps its mode unless provision made it. */
+    inventory_path: optional("boolean"),
+  },
   build: (e, r) => [
     new DirectoryResource(
       r.text(e.name),
@@ -70,6 +81,7 @@ export const directoryType = defineResource({
       r.text(e.props.group),
       r.text(e.props.mode),
       e.notify,
+      e.props.inventory_path === true,
     ),
   ],
 });

@@ -41,6 +41,8 @@ export interface Change {
   firewall?: boolean;
   /** An existing path whose owner this change would replace (guards check whose it is). */
   reowns?: { path: string; from: string; to: string };
+  /** An existing directory the inventory named whose mode this change would replace (from: "owner:group mode"). */
+  remodes?: { path: string; from: string; to: string };
   /** A recipe's handler: its name (apply records it due when notified, done when it ran). */
   handler?: string;
 }

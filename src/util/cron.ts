@@ -62,6 +62,12 @@ export function cronScheduleError(schedule: string): string | undefined {
   return undefined;
 }
 
+/** How many minutes of an hour a valid schedule runs in (its minute field's values). */
+export function minutesPerHour(schedule: string): number {
+  const minute = schedule.trim().split(/[ \t]+/)[0] ?? "";
+  return expand(minute, FIELDS[0] as (typeof FIELDS)[number]).size;
+}
+
 /** The values a (valid) field selects. */
 function expand(text: string, f: (typeof FIELDS)[number]): Set<number> {
   const out = new Set<number>();

@@ -4,6 +4,8 @@
 // retention keeps two and never touches what it did not make; restic lists the copies, one
 // restored from the repository is accepted by `provision restore` (verified against its
 // manifest, then the host compared with it); the password is never in output, logs or `ps`;
+// a failed run leaves no unfinished directory and `provision check` reports it; the backup and
+// provision exclude each other through provision's lock; a writable parent directory is refused;
 // turning the schedule off removes the cron entry and the script, never the backups.
 // Also: `provision check` on the converged host. Prints the times taken.
 import { spawnSync } from "node:child_process";
@@ -341,6 +343,94 @@ describe.skipIf(!present || onlyHere)(
       expect(linked.code).toBe(1);
       expect(linked.stderr).toContain(`${DIR} is a symbolic link: refused`);
       sh(set, 0, `rm ${DIR} && mv ${DIR}.real ${DIR}`);
+    });
+
+    it("a failed run removes its unfinished directory and earlier ones, and check reports it", () => {
+      // An earlier run's leftover (its marker and name pattern), and a media file only root may
+      // read: the media store is read as synapse, so this run fails there.
+      const leftover = `${DIR}/matrix1-20000103T000000Z.partial`;
+      const rootOnly = "/var/db/matrix-synapse/media_store/root-only";
+      sh(
+        set,
+        0,
+        `mkdir ${leftover} && touch ${leftover}/.provision-scheduled && echo secret > ${rootOnly} && chmod 600 ${rootOnly}`,
+      );
+      const r = runAsCron();
+      sh(set, 0, `rm -f ${rootOnly}`);
+      // cron mails the log of a run that failed.
+      expect(r.out).toContain(`removed unfinished ${leftover}`);
+      expect(r.out).toContain("Permission denied");
+      expect(r.out).toMatch(
+        /provision-backup: removed unfinished \/var\/backups\/matrix\/matrix1-\d{8}T\d{6}Z\.partial/,
+      );
+      expect(sh(set, 0, `ls -A ${DIR}`).stdout).not.toContain(".partial");
+      expect(sh(set, 0, "curl -sf http://127.0.0.1:8008/health").stdout).toBe("OK");
+      const check = run(["check", "--host", "matrix1", "--json"]);
+      const results = check.stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l))
+        .filter((e) => e.type === "check_result")
+        .map((e) => `${e.check}=${e.status}: ${e.detail}`);
+      expect(results).toContainEqual(
+        expect.stringMatching(
+          /^scheduled backup run=warning: the last run failed at \S+Z: exit \d+ during archiving the media store; see \/var\/log\/provision-backup.log$/,
+        ),
+      );
+      expect(results).toContainEqual(
+        expect.stringMatching(/^disk \/var\/backups\/matrix=ok: \d+ MiB free/),
+      );
+    });
+
+    it("never beside provision: refused while provision holds its lock, and holds it itself", () => {
+      // provision's lock held as apply holds it (lockf, its owner on the first line).
+      sh(
+        set,
+        0,
+        `(lockf -k -t 0 /var/run/provision.lock /bin/sh -c 'echo "provision apply by ops, process $$ on the host" > /var/run/provision.lock; sleep 3' &) >/dev/null 2>&1; sleep 0.5`,
+      );
+      const refused = sh(set, 0, SCRIPT);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(
+        "provision-backup: provision holds /var/run/provision.lock (provision apply by ops, process",
+      );
+      sh(set, 0, "while ! lockf -s -k -t 0 /var/run/provision.lock true; do sleep 0.2; done");
+      // A backup stopped mid-run (SIGSTOP: it keeps its locks) makes apply refuse, naming it.
+      sh(
+        set,
+        0,
+        `(${SCRIPT} > /tmp/held.log 2>&1; echo "exit $?" >> /tmp/held.log) >/dev/null 2>&1 </dev/null &`,
+      );
+      const pid = sh(
+        set,
+        0,
+        "for i in $(seq 50); do grep -q '^scheduled backup' /var/run/provision.lock && break; sleep 0.1; done; sed -n 's/.*, process \\([0-9]*\\) on the host$/\\1/p' /var/run/provision.lock",
+      ).stdout.trim();
+      expect(pid).toMatch(/^\d+$/);
+      sh(set, 0, `kill -STOP ${pid}`);
+      const apply = run(["apply", "--yes"]);
+      sh(set, 0, `kill -CONT ${pid}`);
+      expect(apply.code).toBe(1);
+      expect(apply.stderr).toContain(
+        `is locked by another apply (scheduled backup (${SCRIPT}), process ${pid} on the host)`,
+      );
+      expect(
+        sh(
+          set,
+          0,
+          "for i in $(seq 60); do grep -q '^exit' /tmp/held.log && break; sleep 1; done; cat /tmp/held.log",
+        ).stdout,
+      ).toMatch(/complete in \d+s[\s\S]*exit 0\n$/);
+    });
+
+    it("refuses a backup directory with a parent another user may write", () => {
+      sh(set, 0, "chmod g+w /var/backups");
+      const r = sh(set, 0, SCRIPT);
+      sh(set, 0, "chmod g-w /var/backups");
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(
+        "provision-backup: /var/backups, a parent of /var/backups/matrix, is not a directory that only root owns and may write: refused",
+      );
     });
 
     it("turned off, the cron entry, script and restic settings go; the backups and copies stay", () => {

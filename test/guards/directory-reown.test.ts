@@ -29,4 +29,22 @@ describe("directory-reown", () => {
       directoryReown.check(host(), facts(), [planned({ type: "directory", name: "/x" })], {}),
     ).toEqual([]);
   });
+  it("never changes the mode of a directory the inventory names that provision did not create", () => {
+    const remode = planned({
+      type: "directory",
+      name: "/srv/shared",
+      remodes: { path: "/srv/shared", from: "root:wheel 0755", to: "0700" },
+    });
+    expect(directoryReown.check(host(), facts(), [remode], {})).toEqual([
+      {
+        severity: "error",
+        summary:
+          "matrix: directory /srv/shared: /srv/shared already exists (root:wheel 0755) and provision did not create it; it will not change its mode to 0700",
+        detail:
+          "Point the inventory at a directory of its own (one that does not exist yet), or chmod 0700 /srv/shared yourself if it really is meant for this.",
+      },
+    ]);
+    const f = facts({ createdDirs: new Set(["/srv/shared"]) });
+    expect(directoryReown.check(host(), f, [remode], {})).toEqual([]);
+  });
 });

@@ -87,11 +87,41 @@ describe("backup.scheduled and backup.offsite", () => {
     ]);
     expect(
       errors(
-        "        dir: /var/db/postgres/backups\n        scheduled: { enabled: true, dir: /var/db/postgres/backups/full }\n",
+        "        dir: /srv/pgdump\n        scheduled: { enabled: true, dir: /srv/pgdump/full }\n",
       ),
     ).toEqual([expect.stringContaining("overlaps backup.dir")]);
     expect(errors('        scheduled: { enabled: true, schedule: "30 2 * *" }\n')).toEqual([
       expect.stringContaining("a cron schedule has 5 fields"),
     ]);
+  });
+
+  it("refuses a schedule that runs more than once an hour: retention would keep only the last hour", () => {
+    for (const busy of ["* 2 * * *", "*/15 3 * * *", "0,30 2 * * *", "0-5 1 * * 0"])
+      expect(errors(`        scheduled: { enabled: true, schedule: "${busy}" }\n`)).toEqual([
+        expect.stringMatching(
+          /^8: 'backup.scheduled.schedule' "[^"]+" runs more than once an hour \(\d+ minutes of each hour it names\)/,
+        ),
+      ]);
+    expect(errors('        scheduled: { enabled: true, schedule: "15 */6 * * *" }\n')).toEqual([]);
+  });
+
+  it("refuses a directory inside a service user's or provision's own tree", () => {
+    for (const [dir, tree] of [
+      ["/var/db/postgres/scheduled", "/var/db/postgres"],
+      ["/var/db/matrix-synapse/backups", "/var/db/matrix-synapse"],
+      ["/home/x/backups", "/home"],
+      ["/usr/home/x", "/usr/home"],
+      ["/usr/local/etc/provision/backups", "/usr/local/etc/provision"],
+      ["/usr/local/etc/cron.d/b", "/usr/local/etc/cron.d"],
+      ["/usr/local/www/backups", "/usr/local/www"],
+      ["/var/tmp/backups", "/var/tmp"],
+    ])
+      expect(errors(`        scheduled: { enabled: true, dir: ${dir} }\n`)).toEqual([
+        expect.stringMatching(
+          new RegExp(`^8: 'backup.scheduled.dir' "${dir}" is inside ${tree}, `),
+        ),
+      ]);
+    expect(errors("        scheduled: { enabled: true, dir: /var/backups/matrix }\n")).toEqual([]);
+    expect(errors("        scheduled: { enabled: true, dir: /backup/matrix }\n")).toEqual([]);
   });
 });

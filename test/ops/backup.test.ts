@@ -94,6 +94,20 @@ describe("provision backup (scripted host)", () => {
     for (const n of names) expect([n, statSync(join(dir, n)).mode & 0o777]).toEqual([n, 0o600]);
   });
 
+  it("reads the media store as synapse, never as root (a swapped symbolic link leads nowhere Synapse cannot read)", async () => {
+    const fake = fakeHost();
+    await backup(
+      fake,
+      host,
+      join(mkdtempSync(join(tmpdir(), "provision-backups-")), "b"),
+      () => {},
+    );
+    const media = fake.scripts.filter((s) => s.includes("media_store") && s.includes("tar"));
+    expect(media).toEqual([
+      "SHELL=/bin/sh su -m synapse -c 'tar -cf - -C /var/db/matrix-synapse media_store'",
+    ]);
+  });
+
   it("the manifest holds sizes, checksums, row counts (one-time keys' rows left out), media checksums and the key id", async () => {
     const { dir, events } = await takeBackup();
     const m = JSON.parse(readFileSync(join(dir, MANIFEST), "utf8")) as Manifest;

@@ -157,4 +157,34 @@ describe("the scheduled backup's age in check", () => {
       status: "ok",
     });
   });
+
+  it("asks the backup directory's free space and the last run's result", () => {
+    const s = checkScript(daily);
+    expect(s).toContain(
+      "for d in /var/db/postgres /var/db/matrix-synapse/media_store /var/backups/matrix; do df -k",
+    );
+    expect(s).toContain("/var/db/provision/scheduled-backup-last");
+    expect(checkScript(host)).not.toContain("scheduled-backup-last");
+  });
+
+  it("warns when the last run failed, naming when and why; a good run is ok", () => {
+    const last = (line: string) =>
+      gradeCheck(daily, `${healthy}\n${line}`, now).find((x) => x.check === "scheduled backup run");
+    expect(
+      last(
+        "schedlast\tfailed\t2026-11-27T02:30:04Z\tnot enough room in /var/backups/matrix: about 900 MiB needed (database 700 MiB, media store 100 MiB, and a margin), 120 MiB free",
+      ),
+    ).toEqual({
+      check: "scheduled backup run",
+      status: "warning",
+      detail:
+        "the last run failed at 2026-11-27T02:30:04Z: not enough room in /var/backups/matrix: about 900 MiB needed (database 700 MiB, media store 100 MiB, and a margin), 120 MiB free; see /var/log/provision-backup.log",
+    });
+    expect(last("schedlast\tok\t2026-11-27T02:31:10Z\t")).toEqual({
+      check: "scheduled backup run",
+      status: "ok",
+      detail: "the last run succeeded at 2026-11-27T02:31:10Z",
+    });
+    expect(last("pending-end")).toBeUndefined();
+  });
 });

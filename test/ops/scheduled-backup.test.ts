@@ -66,6 +66,45 @@ describe("the scheduled backup's files", () => {
     });
   });
 
+  it("checks the room before Synapse stops, and fails cleanly: its own unfinished directory goes, the result is recorded", () => {
+    const room = script.indexOf("not enough room in");
+    expect(room).toBeGreaterThan(0);
+    expect(room).toBeLessThan(script.indexOf("service synapse onestop"));
+    expect(script).toContain("pg_database_size(current_database())");
+    expect(script).toContain("du -sk /var/db/matrix-synapse/media_store");
+    expect(script).toContain("trap 'finish $?' EXIT");
+    // Earlier runs' unfinished directories go before this run writes anything.
+    expect(script.indexOf('for d in "$DIR/$HOST"-*.partial')).toBeLessThan(room);
+    expect(script).toContain(SCHEDULED.lastRun);
+  });
+
+  it("refuses a backup directory with a parent another user owns or may write (find, as FreeBSD has it)", () => {
+    expect(script).toContain(
+      `[ -n "$(find "\${p:-/}" -maxdepth 0 -type d -user 0 ! -perm -020 ! -perm -002)" ]`,
+    );
+    expect(script).not.toMatch(/\bstat -f\b/);
+  });
+
+  it("lists, archives and sums the media store as synapse, never as root", () => {
+    const media = script.slice(script.indexOf('step="archiving the media store"'));
+    const lines = media
+      .slice(0, media.indexOf("present="))
+      .split("\n")
+      .filter((l) => /\b(find|tar|openssl)\b/.test(l) && !l.startsWith("#"));
+    expect(lines.length).toBe(4);
+    for (const l of lines) expect(l).toMatch(/^\s*su -m synapse -c '[^']+' /);
+  });
+
+  it("holds provision's own lock for the whole run, naming itself; gives up while provision holds it", () => {
+    expect(script).toContain('lockf -s -k -t 0 "$PROVISION_LOCK" "$0" "$@"');
+    expect(script).toContain("PROVISION_LOCK=/var/run/provision.lock");
+    expect(script).toContain(
+      'printf \'scheduled backup (%s), process %s on the host\\n\' "$0" "$$" > "$PROVISION_LOCK"',
+    );
+    // init-repository runs inside apply (which holds the lock): before the lock is taken.
+    expect(script.indexOf("init-repository")).toBeLessThan(script.indexOf("lockf -s -k"));
+  });
+
   it("cron.d's entry names the script and root only (user column, sh, FreeBSD's PATH)", () => {
     const cron = fileOf(files, SCHEDULED.cron);
     expect(cron).toContain("SHELL=/bin/sh\n");
@@ -100,6 +139,13 @@ describe("the scheduled backup's files", () => {
     );
     expect(local.has("/usr/local/etc/provision/restic/ssh_key")).toBe(false);
     expect(fileOf(local, SCHEDULED.script)).not.toContain("sftp.command");
+    // A repository on a disk that is not mounted would be created on the root disk: refused.
+    const init = fileOf(local, SCHEDULED.script);
+    const refuse =
+      '[ -d /mnt/usb ] || fail "/mnt/usb, where the repository /mnt/usb/restic would be created, does not exist (a disk not mounted?): not creating it"';
+    expect(init).toContain(refuse);
+    expect(init.indexOf(refuse)).toBeLessThan(init.indexOf("restic init"));
+    expect(fileOf(files, SCHEDULED.script)).not.toContain("would be created");
     const plain = renderMap(host("      backup: { scheduled: { enabled: true } }\n"), secrets);
     expect(fileOf(plain, SCHEDULED.script)).not.toContain("restic");
     expect(spawnSync("sh", ["-n"], { input: fileOf(plain, SCHEDULED.script) }).status).toBe(0);
@@ -152,5 +198,25 @@ describe("the scheduled backup in the plan", () => {
       "file /usr/local/etc/provision/restic/password",
     ]);
     expect(plan.changes.map((c) => c.address).join("\n")).not.toContain("/var/backups/matrix");
+  });
+
+  it("refuses to change the mode of an existing directory it did not create; its own it fixes", () => {
+    const h = host("      backup: { scheduled: { enabled: true, dir: /srv/shared } }\n");
+    const { parts, request } = prepare(h, secrets);
+    const facts = freshFacts(request);
+    facts.files.set("/srv/shared", {
+      type: "directory",
+      mode: "0755",
+      owner: "root",
+      group: "wheel",
+    });
+    const errors = buildPlan(h, parts, facts).diagnostics.filter((d) => d.severity === "error");
+    expect(errors.map((d) => d.summary)).toEqual([
+      "matrix: directory /srv/shared: /srv/shared already exists (root:wheel 0755) and provision did not create it; it will not change its mode to 0700",
+    ]);
+    facts.createdDirs.add("/srv/shared");
+    expect(buildPlan(h, parts, facts).diagnostics.filter((d) => d.severity === "error")).toEqual(
+      [],
+    );
   });
 });
