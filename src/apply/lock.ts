@@ -2,6 +2,7 @@
 // SSH session. When the CLI or its connection dies, sshd closes that input, the holder ends and
 // lockf releases the lock: a killed apply never leaves the host locked. The file keeps the
 // owner's details for the refusal message (a leftover file without a holder means nothing).
+import { hostname, userInfo } from "node:os";
 import { q } from "../connector/quote.js";
 import type { Connector, HeldCommand } from "../connector/types.js";
 import { UserError } from "../errors.js";
@@ -68,12 +69,9 @@ function lockedError(host: string, answer: string): UserError {
       { hint: `If no apply runs there, remove it: provision unlock --host ${host}` },
     );
   if (state === "locked")
-    return new UserError(
-      `host ${host} is locked by another apply (${details || "owner unknown"})`,
-      {
-        hint: "Wait for it to finish: the lock goes with that apply's SSH session. If that session hangs, end the process named above on the host.",
-      },
-    );
+    return new UserError(`host ${host} is locked (${details || "owner unknown"})`, {
+      hint: "Wait for it to finish: a provision command's lock goes with its SSH session, the scheduled backup's with its run. If one hangs, end the process named above on the host.",
+    });
   return new UserError(`host ${host}: could not take the apply lock (${answer || "no answer"})`);
 }
 
@@ -88,6 +86,29 @@ export async function takeLock(conn: Connector, who: string): Promise<ApplyLock>
   if (held.first.trim() === "taken" && !held.ended) return { release: () => held.release() };
   await held.release();
   throw lockedError(conn.name, held.first.trim());
+}
+
+/** Who takes the lock, as the refusal names them: the command, the operator, the machine, since when. */
+export function lockOwner(command: string): string {
+  return `provision ${command} by ${userInfo().username}@${hostname()} pid ${process.pid} since ${new Date().toISOString()}`;
+}
+
+/**
+ * Runs fn with the host's lock held: every command that changes a host (apply, restore,
+ * upgrade-postgres, update, renew-certs) excludes the others and the scheduled backup, which
+ * stops Synapse and would otherwise start it again in the middle of a restore or an upgrade.
+ */
+export async function withHostLock<T>(
+  conn: Connector,
+  command: string,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const lock = await takeLock(conn, lockOwner(command));
+  try {
+    return await fn();
+  } finally {
+    await lock.release();
+  }
 }
 
 export type LockState =

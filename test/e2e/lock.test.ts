@@ -54,7 +54,7 @@ describe.skipIf(noAcme)("the apply lock and pending handlers", { timeout: 1_800_
     const r = provision(["apply", "--yes"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
-      /error: host matrix1 is locked by another apply \(alice@laptop pid 4242 since 2026-01-01T00:00:00Z, process \d+ on the host\)/,
+      /error: host matrix1 is locked \(alice@laptop pid 4242 since 2026-01-01T00:00:00Z, process \d+ on the host\)/,
     );
     const refused = provision(["unlock", "--host", "matrix1", "--yes"]);
     expect(refused.code).toBe(1);

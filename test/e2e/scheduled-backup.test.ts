@@ -412,7 +412,7 @@ describe.skipIf(!present || onlyHere)(
       sh(set, 0, `kill -CONT ${pid}`);
       expect(apply.code).toBe(1);
       expect(apply.stderr).toContain(
-        `is locked by another apply (scheduled backup (${SCRIPT}), process ${pid} on the host)`,
+        `is locked (scheduled backup (${SCRIPT}), process ${pid} on the host)`,
       );
       expect(
         sh(

@@ -1,5 +1,5 @@
-import { hostname, userInfo } from "node:os";
 import { type ApplyResult, applyPlan } from "../../apply/execute.js";
+import { lockOwner } from "../../apply/lock.js";
 import { parseConcurrency } from "../../cli/concurrency.js";
 import { confirm } from "../../cli/confirm.js";
 import type { Context } from "../../cli/context.js";
@@ -39,7 +39,7 @@ export async function run(ctx: Context, opts: ApplyOptions, args: string[] = [])
   const hosts = saved
     ? savedHosts(input.inventory, saved, planFile as string)
     : selectHosts(input.inventory, opts);
-  const who = `${userInfo().username}@${hostname()} pid ${process.pid} since ${new Date().toISOString()}`;
+  const who = lockOwner("apply");
   // The lock comes first: the plan shown (or compared with the saved one) is the plan that runs.
   const session = await openSession(input, hosts, {
     acceptNewHostKey: opts.acceptNewHostKey === true,

@@ -1,3 +1,4 @@
+import { withHostLock } from "../../apply/lock.js";
 import type { Context } from "../../cli/context.js";
 import { requireInventory } from "../../cli/require-inventory.js";
 import { selectHosts } from "../../cli/select-hosts.js";
@@ -51,10 +52,12 @@ async function renew(host: Host, opts: RenewCertsOptions): Promise<RenewResult> 
       "--config",
       `${PATHS.dehydratedDir}/config`,
     );
-    const r = await conn.exec(
-      `${dehydrated}\nrc=$?\n` +
-        `echo "@@cert $(openssl x509 -in ${cert} -noout -serial -enddate 2>/dev/null | tr '\\n' ' ')"\nexit $rc\n`,
-      { timeoutMs: 15 * 60_000 },
+    const r = await withHostLock(conn, "renew-certs", () =>
+      conn.exec(
+        `${dehydrated}\nrc=$?\n` +
+          `echo "@@cert $(openssl x509 -in ${cert} -noout -serial -enddate 2>/dev/null | tr '\\n' ' ')"\nexit $rc\n`,
+        { timeoutMs: 15 * 60_000 },
+      ),
     );
     const deployed = /@@cert serial=(\S+) notAfter=(.+)$/m.exec(r.stdout);
     return {

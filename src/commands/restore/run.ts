@@ -1,3 +1,4 @@
+import { withHostLock } from "../../apply/lock.js";
 import { confirm } from "../../cli/confirm.js";
 import type { Context } from "../../cli/context.js";
 import { requireInventory } from "../../cli/require-inventory.js";
@@ -28,15 +29,17 @@ export async function run(ctx: Context, opts: RestoreOptions): Promise<number> {
   const view = restoreView(ctx.out);
   const conn = await connectHost(host, { acceptNewHostKey: opts.acceptNewHostKey === true });
   try {
-    const ok = await restore({
-      conn,
-      host,
-      from: opts.from,
-      manifest,
-      storeKeyId,
-      emit: view,
-      confirm: () => confirm(`Restore onto ${host.name}?`, { yes: opts.yes, command: "restore" }),
-    });
+    const ok = await withHostLock(conn, "restore", () =>
+      restore({
+        conn,
+        host,
+        from: opts.from,
+        manifest,
+        storeKeyId,
+        emit: view,
+        confirm: () => confirm(`Restore onto ${host.name}?`, { yes: opts.yes, command: "restore" }),
+      }),
+    );
     return ok ? EXIT_OK : EXIT_ERROR;
   } finally {
     await conn.close();

@@ -1,3 +1,4 @@
+import { withHostLock } from "../../apply/lock.js";
 import { confirm } from "../../cli/confirm.js";
 import type { Context } from "../../cli/context.js";
 import { requireInventory } from "../../cli/require-inventory.js";
@@ -20,14 +21,16 @@ export async function run(ctx: Context, opts: UpdateOptions): Promise<number> {
   const needed = neededPackages(host);
   const conn = await connectHost(host, { acceptNewHostKey: opts.acceptNewHostKey === true });
   try {
-    await update(
-      {
-        conn,
-        confirm: (q) => confirm(q, { yes: opts.yes, command: "update" }),
-        emit: updateView(ctx.out),
-      },
-      host,
-      needed,
+    await withHostLock(conn, "update", () =>
+      update(
+        {
+          conn,
+          confirm: (q) => confirm(q, { yes: opts.yes, command: "update" }),
+          emit: updateView(ctx.out),
+        },
+        host,
+        needed,
+      ),
     );
     return EXIT_OK;
   } finally {

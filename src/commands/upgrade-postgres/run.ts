@@ -1,3 +1,4 @@
+import { withHostLock } from "../../apply/lock.js";
 import { confirm } from "../../cli/confirm.js";
 import type { Context } from "../../cli/context.js";
 import { requireInventory } from "../../cli/require-inventory.js";
@@ -52,13 +53,15 @@ export async function run(ctx: Context, options: Record<string, unknown>): Promi
         confirm(question, { command: "upgrade-postgres", ...(opts.yes ? { yes: true } : {}) }),
       stateDir: PATHS.upgradeStateDir,
     };
-    if (opts.cleanup) await cleanup(session, { dumpDir: opts.dumpDir });
-    else if (opts.rollback) await rollback(session, { dumpDir: opts.dumpDir, dump: opts.dump });
-    else
-      await upgrade(session, {
-        to: to as number,
-        dumpDir: opts.dumpDir ?? PATHS.upgradeDumpDir,
-      });
+    await withHostLock(conn, "upgrade-postgres", async () => {
+      if (opts.cleanup) await cleanup(session, { dumpDir: opts.dumpDir });
+      else if (opts.rollback) await rollback(session, { dumpDir: opts.dumpDir, dump: opts.dump });
+      else
+        await upgrade(session, {
+          to: to as number,
+          dumpDir: opts.dumpDir ?? PATHS.upgradeDumpDir,
+        });
+    });
     return EXIT_OK;
   } finally {
     await conn.close();
