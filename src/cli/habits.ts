@@ -1,15 +1,16 @@
 import { UserError } from "../errors.js";
 
 /** Flags users bring from Ansible and Terraform, and what provision does instead. */
+const PLAN = "`provision plan`: it shows what would change without changing anything";
 const HABITS: Record<string, string> = {
-  "--check":
-    "`provision plan` shows what would change without changing anything (Ansible's --check)",
-  "--dry-run": "`provision plan` shows what would change without changing anything",
-  "--diff": "`provision plan` always shows file diffs (secrets masked)",
-  "--target": "`--limit PATTERN` selects hosts and groups (Terraform's -target, Ansible's --limit)",
-  "-target": "`--limit PATTERN` selects hosts and groups (Terraform's -target)",
-  "--auto-approve": "`--yes` applies without asking (Terraform's -auto-approve)",
-  "-auto-approve": "`--yes` applies without asking (Terraform's -auto-approve)",
+  "--check": `${PLAN} (Ansible's --check)`,
+  "--dry-run": PLAN,
+  "--diff": "`provision plan`: it always shows file diffs (secrets masked)",
+  "--target":
+    "`--limit PATTERN`: it selects hosts and groups (Terraform's -target, Ansible's --limit)",
+  "-target": "`--limit PATTERN`: it selects hosts and groups (Terraform's -target)",
+  "--auto-approve": "`--yes`: it applies without asking (Terraform's -auto-approve)",
+  "-auto-approve": "`--yes`: it applies without asking (Terraform's -auto-approve)",
 };
 
 /** A pointer for a habit from another tool, before commander calls it an unknown option. */
