@@ -34,6 +34,8 @@ const D = FIREWALL_DIR;
  */
 const outcomeOf = (how: string) =>
   `then o="rolled back${how} $(date -u +%Y-%m-%dT%H:%M:%SZ)"; else o="rollback failed${how} $(date -u +%Y-%m-%dT%H:%M:%SZ) (see ${D}/rollback.log)"; fi`;
+/** Writes `$o` to `file` by rename: a reader sees no outcome or all of it. */
+const writeOutcome = (file: string) => `echo "$o" > ${file}.new && mv -f ${file}.new ${file}`;
 
 /**
  * An armed marker holds kern.boottime at arming. At boot, before rc.d/ipfw: a marker armed in the
@@ -73,7 +75,7 @@ provision_firewall_start()
 		[ "$at" = "$now" ] && continue
 		if [ -n "$at" ] && [ "$at" = "$prev" ] && mv "$m" "$d/fired" 2>/dev/null; then
 			if /bin/sh "$d/restore" "$d/snapshot" persistent > "$d/rollback.log" 2>&1; ${outcomeOf(" at boot")}
-			echo "$o" > "$d/outcome.$tok"
+			${writeOutcome('"$d/outcome.$tok"')}
 			echo "$o"
 		else
 			at="$m: armed before the last boot and never confirmed: removed, its saved state not restored"
@@ -109,7 +111,7 @@ function timerScript(token: string, seconds: number): string {
     `i=0; while kill -0 "$1" 2>/dev/null && [ $i -lt ${LOAD_WAIT_SECONDS} ]; do sleep 1; i=$((i + 1)); done`,
     `sleep ${seconds}`,
     "trap '' TERM",
-    `if mv ${D}/armed.${token} ${D}/fired 2>/dev/null; then if /bin/sh ${D}/restore ${D}/snapshot > ${D}/rollback.log 2>&1; ${outcomeOf("")}; echo "$o" > ${D}/outcome.${token}; fi`,
+    `if mv ${D}/armed.${token} ${D}/fired 2>/dev/null; then if /bin/sh ${D}/restore ${D}/snapshot > ${D}/rollback.log 2>&1; ${outcomeOf("")}; ${writeOutcome(`${D}/outcome.${token}`)}; fi`,
     `rm -f ${D}/timer.${token}`,
   ].join("\n");
 }
@@ -193,7 +195,7 @@ export function confirmScript(token: string): string {
  * when the arming itself failed, before the step changed anything.
  */
 export function rollbackNowScript(token: string): string {
-  return `if mv ${D}/armed.${token} ${D}/fired 2>/dev/null; then if /bin/sh ${D}/restore ${D}/snapshot > ${D}/rollback.log 2>&1; ${outcomeOf("")}; echo "$o" > ${D}/outcome.${token}; echo "$o"; else cat ${D}/outcome.${token} 2>/dev/null || echo 'not armed'; fi`;
+  return `if mv ${D}/armed.${token} ${D}/fired 2>/dev/null; then if /bin/sh ${D}/restore ${D}/snapshot > ${D}/rollback.log 2>&1; ${outcomeOf("")}; ${writeOutcome(`${D}/outcome.${token}`)}; echo "$o"; else cat ${D}/outcome.${token} 2>/dev/null || echo 'not armed'; fi`;
 }
 
 /**

@@ -263,7 +263,10 @@ describe("a restore that fails", () => {
       host.sh(`kldload ipfw && ${load(A, "200 allow tcp from 198.51.100.0/24 to me 22 setup")}`)
         .code,
     ).toBe(0);
-    expect(step("r1", "r1-0", 60, load("300 deny ip from any to any")).code).toBe(0);
+    expect(
+      step("r1", "r1-0", 60, `sysrc firewall_enable=YES && ${load("300 deny ip from any to any")}`)
+        .code,
+    ).toBe(0);
     // An ipfw that refuses one of the saved rules when they are put back.
     host.write(
       "/usr/local/sbin/ipfw",
@@ -274,6 +277,8 @@ describe("a restore that fails", () => {
     expect(now.stdout).toMatch(/^rollback failed /);
     expect(readFileSync(file("outcome.r1-0"), "utf8")).toMatch(/^rollback failed /);
     expect(readFileSync(file("rollback.log"), "utf8")).toContain("ipfw add 00200");
+    // What a restart loads was put back first, whatever the kernel part did.
+    expect(host.read("/etc/rc.conf")).toBe('sshd_enable="YES"\n');
   });
 
   it("is recorded as failed by the timer too", async () => {
