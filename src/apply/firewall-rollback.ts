@@ -1,9 +1,11 @@
 // A change of the rules in force is applied as FreeBSD's share/examples/ipfw/change_rules.sh does:
-// before loading, the firewall as it is (rules, ipfw's switches, rc.conf's firewall_* values) is
-// saved and a detached timer (daemon(8)) is set to restore it; only a NEW SSH connection, opened
-// after loading, cancels it. If the new rules refuse new connections (a wrong CIDR, a port
-// mismatch, an ipfw error halfway through), the old state comes back by itself, even when this
-// CLI or its connection is gone by then.
+// before the first step of the change (the firewall script's write included), the firewall as it
+// is (rules, ipfw's switches, rc.conf's firewall_* lines, the firewall script) is saved and a
+// detached timer (daemon(8)) is set to restore it; only a NEW SSH connection, opened after
+// loading, cancels it. If the new rules refuse new connections (a wrong CIDR, a port mismatch, an
+// ipfw error halfway through), the old state comes back by itself, even when this CLI or its
+// connection is gone by then; after a reboot within the window, the boot hook puts it back
+// before rc.d/ipfw loads the firewall.
 import { q } from "../connector/quote.js";
 import { STATE_DIR } from "../facts/created-dirs.js";
 import { BOOT_TIME, restoreScript, snapshotScript } from "./firewall-snapshot.js";
@@ -90,7 +92,11 @@ provision_firewall_start()
 load_rc_config $name
 run_rc_command "$1"`;
 
-/** In an arming: $b is this boot; an earlier marker of this boot was never confirmed. */
+/**
+ * In an arming: $b is this boot; an earlier marker of this boot was never confirmed. (Setting the
+ * clock moves kern.boottime: a marker armed before a clock step reads as older and is removed,
+ * not kept; the state is then saved anew, as for a first arming.)
+ */
 const takeOver = [
   "take_over() {",
   `  if [ "$(cat "$1" 2>/dev/null)" = "$b" ]; then mv -f "$1" ${D}/superseded && earlier=yes`,
