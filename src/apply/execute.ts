@@ -121,7 +121,9 @@ export async function applyPlan(
       ? `${recordPendingScript(change.notify.map((h) => pendingKey(change.recipe, h)))}\n${body}`
       : body;
     const firewall =
-      change.firewall === true && step.kind === "exec" && opts.newConnection
+      // The firewall script's write too: the state saved before it is what a rollback (or the
+      // boot after an unconfirmed change) puts back, script file included.
+      change.firewall === true && opts.newConnection
         ? guardedFirewallStep(
             conn,
             opts.newConnection,

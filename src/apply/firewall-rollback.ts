@@ -1,12 +1,14 @@
 // A change of the rules in force is applied as FreeBSD's share/examples/ipfw/change_rules.sh does:
-// before loading, the firewall as it is (rules, ipfw's switches, rc.conf's firewall_* values) is
-// saved and a detached timer (daemon(8)) is set to restore it; only a NEW SSH connection, opened
-// after loading, cancels it. If the new rules refuse new connections (a wrong CIDR, a port
-// mismatch, an ipfw error halfway through), the old state comes back by itself, even when this
-// CLI or its connection is gone by then.
+// before the first step of the change (the firewall script's write included), the firewall as it
+// is (rules, ipfw's switches, rc.conf's firewall_* lines, the firewall script) is saved and a
+// detached timer (daemon(8)) is set to restore it; only a NEW SSH connection, opened after
+// loading, cancels it. If the new rules refuse new connections (a wrong CIDR, a port mismatch, an
+// ipfw error halfway through), the old state comes back by itself, even when this CLI or its
+// connection is gone by then; after a reboot within the window, the boot hook puts it back
+// before rc.d/ipfw loads the firewall.
 import { q } from "../connector/quote.js";
 import { STATE_DIR } from "../facts/created-dirs.js";
-import { restoreScript, snapshotScript } from "./firewall-snapshot.js";
+import { BOOT_TIME, restoreScript, snapshotScript } from "./firewall-snapshot.js";
 
 /** The default of the inventory's `firewall.confirm_timeout`. */
 export const FIREWALL_ROLLBACK_SECONDS = 60;
@@ -15,6 +17,11 @@ export const FIREWALL_DIR = `${STATE_DIR}/firewall`;
 export const LOAD_WAIT_SECONDS = 600;
 /** How long a new arming waits for an earlier timer that is restoring right now. */
 const EARLIER_TIMER_WAIT_TENTHS = 600;
+/**
+ * The boot hook: an rc.d script that rcorder(8) runs before rc.d/ipfw. A reboot inside the
+ * window ends the timer; the hook takes the unconfirmed change back instead.
+ */
+export const FIREWALL_BOOT_HOOK = "/usr/local/etc/rc.d/provision_firewall";
 
 /** The plan's note on a firewall change. */
 export function firewallNote(seconds = FIREWALL_ROLLBACK_SECONDS): string {
@@ -22,6 +29,80 @@ export function firewallNote(seconds = FIREWALL_ROLLBACK_SECONDS): string {
 }
 
 const D = FIREWALL_DIR;
+
+/**
+ * Ends the `if RESTORE` that precedes it: `o` is then the outcome, `rolled back TIME` or
+ * `rollback failed TIME (...)`; written whole afterwards, so no reader sees a half-made outcome.
+ */
+const outcomeOf = (how: string) =>
+  `then o="rolled back${how} $(date -u +%Y-%m-%dT%H:%M:%SZ)"; else o="rollback failed${how} $(date -u +%Y-%m-%dT%H:%M:%SZ) (see ${D}/rollback.log)"; fi`;
+/** Writes `$o` to `file` by rename: a reader sees no outcome or all of it. */
+const writeOutcome = (file: string) => `echo "$o" > ${file}.new && mv -f ${file}.new ${file}`;
+
+/**
+ * An armed marker holds kern.boottime at arming. At boot, before rc.d/ipfw: a marker armed in the
+ * boot just before (the one the hook or an arming recorded in ${D}/boot) was never confirmed, and
+ * its timer died with that boot: the persistent part of the saved state (rc.conf's firewall_*
+ * lines, the firewall script) is restored, and rc.d/ipfw then loads the firewall confirmed last.
+ * Any older marker is reported and removed, never applied.
+ */
+export const bootHookScript = `#!/bin/sh
+#
+# PROVIDE: provision_firewall
+# REQUIRE: FILESYSTEMS
+# BEFORE: ipfw
+#
+# Written by provision. A firewall change that was not confirmed by a new SSH connection before
+# the host went down is taken back here, before rc.d/ipfw loads the firewall: rc.conf's firewall_*
+# lines and the firewall script return to what was confirmed last (${D}/snapshot).
+
+. /etc/rc.subr
+
+name="provision_firewall"
+desc="Take back a firewall change that was never confirmed"
+start_cmd="provision_firewall_start"
+stop_cmd=":"
+
+provision_firewall_start()
+{
+	local d now prev m tok at
+	d=${D}
+	now=$(${BOOT_TIME} 2>/dev/null)
+	[ -n "$now" ] || return 0
+	prev=$(cat "$d/boot" 2>/dev/null)
+	for m in "$d"/armed.*; do
+		[ -f "$m" ] || continue
+		tok=\${m#"$d"/armed.}
+		at=$(cat "$m")
+		[ "$at" = "$now" ] && continue
+		if [ -n "$at" ] && [ "$at" = "$prev" ] && mv "$m" "$d/fired" 2>/dev/null; then
+			if /bin/sh "$d/restore" "$d/snapshot" persistent > "$d/rollback.log" 2>&1; ${outcomeOf(" at boot")}
+			${writeOutcome('"$d/outcome.$tok"')}
+			echo "$o"
+		else
+			at="$m: armed before the last boot and never confirmed: removed, its saved state not restored"
+			echo "$at" >&2
+			echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) $at" >> "$d/stale.log"
+			rm -f "$m"
+		fi
+	done
+	echo "$now" > "$d/boot"
+}
+
+load_rc_config $name
+run_rc_command "$1"`;
+
+/**
+ * In an arming: $b is this boot; an earlier marker of this boot was never confirmed. (Setting the
+ * clock moves kern.boottime: a marker armed before a clock step reads as older and is removed,
+ * not kept; the state is then saved anew, as for a first arming.)
+ */
+const takeOver = [
+  "take_over() {",
+  `  if [ "$(cat "$1" 2>/dev/null)" = "$b" ]; then mv -f "$1" ${D}/superseded && earlier=yes`,
+  `  else m="$1: armed before the last boot and never confirmed: removed, its saved state not restored"; echo "$m" >&2; echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) $m" >> ${D}/stale.log; rm -f "$1"; fi`,
+  "}",
+].join("\n");
 
 /**
  * The timer, run by daemon(8) in a session of its own, with the pid of the step's shell as $1.
@@ -36,7 +117,7 @@ function timerScript(token: string, seconds: number): string {
     `i=0; while kill -0 "$1" 2>/dev/null && [ $i -lt ${LOAD_WAIT_SECONDS} ]; do sleep 1; i=$((i + 1)); done`,
     `sleep ${seconds}`,
     "trap '' TERM",
-    `if mv ${D}/armed.${token} ${D}/fired 2>/dev/null; then /bin/sh ${D}/restore ${D}/snapshot > ${D}/rollback.log 2>&1; echo "rolled back $(date -u +%Y-%m-%dT%H:%M:%SZ)" > ${D}/outcome.${token}; fi`,
+    `if mv ${D}/armed.${token} ${D}/fired 2>/dev/null; then if /bin/sh ${D}/restore ${D}/snapshot > ${D}/rollback.log 2>&1; ${outcomeOf("")}; ${writeOutcome(`${D}/outcome.${token}`)}; fi`,
     `rm -f ${D}/timer.${token}`,
   ].join("\n");
 }
@@ -51,11 +132,12 @@ function timerScript(token: string, seconds: number): string {
  * confirmed its rules.
  */
 const endEarlierTimers = [
+  takeOver,
   "earlier=",
   `for t in ${D}/timer.*; do`,
   `  [ -f "$t" ] || continue`,
   `  tok=\${t#${D}/timer.}; p=; g=; read -r p g < "$t"`,
-  `  mv "${D}/armed.$tok" ${D}/superseded 2>/dev/null && earlier=yes`,
+  `  [ -e "${D}/armed.$tok" ] && take_over "${D}/armed.$tok"`,
   `  case "$p" in ""|*[!0-9]*) p= ;; esac; case "$g" in ""|*[!0-9]*) p= ;; esac`,
   `  if [ -n "$p" ] && ps -ww -o command= -p "$p" 2>/dev/null | grep -qF "timer.$tok"; then`,
   `    kill -TERM -"$g" 2>/dev/null; i=0`,
@@ -66,8 +148,8 @@ const endEarlierTimers = [
   "  fi",
   `  rm -f "$t"`,
   "done",
-  // Armed without a timer: the host restarted before it fired; still never confirmed.
-  `for f in ${D}/armed.*; do [ -e "$f" ] && mv -f "$f" ${D}/superseded && earlier=yes; done`,
+  // Armed without a timer: a timer that died (this boot), or a marker of an earlier boot.
+  `for f in ${D}/armed.*; do [ -e "$f" ] && take_over "$f"; done`,
 ].join("\n");
 
 /**
@@ -85,17 +167,24 @@ export function armScript(token: string, seconds = FIREWALL_ROLLBACK_SECONDS, ru
   return [
     `if [ -L ${STATE_DIR} ] || [ -L ${D} ]; then echo '${D}: a symlink on the way: refusing to write through it' >&2; exit 1; fi`,
     `mkdir -p ${D} && chown root:wheel ${STATE_DIR} ${D} && chmod 0700 ${STATE_DIR} ${D} || exit 1`,
+    `b=$(${BOOT_TIME} 2>/dev/null); [ -n "$b" ] || { echo '${D}: kern.boottime unreadable' >&2; exit 1; }`,
     endEarlierTimers,
-    `if [ -s ${D}/snapshot ] && [ -s ${D}/restore ] && { [ -n "$earlier" ] || [ "$(cat ${D}/snapshot.run 2>/dev/null)" = ${q(run)} ]; }; then :; else`,
-    snapshotScript(`${D}/snapshot.new`, `${D}/rules.now`),
+    // A saved state of an earlier boot is never kept (nor one of an older layout).
+    `if [ -s ${D}/snapshot ] && [ -s ${D}/restore ] && grep -qxF "boot $b" ${D}/snapshot && grep -qx 'format 2' ${D}/snapshot && { [ -n "$earlier" ] || [ "$(cat ${D}/snapshot.run 2>/dev/null)" = ${q(run)} ]; }; then :; else`,
+    snapshotScript(`${D}/snapshot.new`, `${D}/rules.now`, `${D}/keep`, token),
     `  fsync ${D}/snapshot.new && mv -f ${D}/snapshot.new ${D}/snapshot || exit 1`,
+    `  for k in ${D}/keep/*; do [ -f "$k" ] && ! grep -qF " copy $k" ${D}/snapshot && rm -f "$k"; done`,
     "fi",
     `echo ${q(run)} > ${D}/snapshot.run || exit 1`,
     `cat > ${D}/restore.new <<'PROVISION_FIREWALL_RESTORE' || exit 1`,
     restoreScript,
     "PROVISION_FIREWALL_RESTORE",
     `fsync ${D}/restore.new && mv -f ${D}/restore.new ${D}/restore || exit 1`,
-    `: > ${D}/armed.${token} || exit 1`,
+    `mkdir -p ${FIREWALL_BOOT_HOOK.slice(0, FIREWALL_BOOT_HOOK.lastIndexOf("/"))} && cat > ${FIREWALL_BOOT_HOOK}.new <<'PROVISION_FIREWALL_HOOK' || exit 1`,
+    bootHookScript,
+    "PROVISION_FIREWALL_HOOK",
+    `chown root:wheel ${FIREWALL_BOOT_HOOK}.new && chmod 0555 ${FIREWALL_BOOT_HOOK}.new && fsync ${FIREWALL_BOOT_HOOK}.new && mv -f ${FIREWALL_BOOT_HOOK}.new ${FIREWALL_BOOT_HOOK} || exit 1`,
+    `echo "$b" > ${D}/boot && printf '%s\\n' "$b" > ${D}/armed.${token} || exit 1`,
     // daemon(8): its own session, so ending this step's process group never ends the timer.
     `daemon -f /bin/sh -c ${q(timerScript(token, seconds))} timer $$`,
     `i=0; while [ ! -s ${D}/timer.${token} ]; do i=$((i + 1)); if [ $i -gt 100 ]; then echo '${D}: the rollback timer did not start' >&2; exit 1; fi; sleep 0.1; done`,
@@ -112,10 +201,13 @@ export function confirmScript(token: string): string {
  * when the arming itself failed, before the step changed anything.
  */
 export function rollbackNowScript(token: string): string {
-  return `if mv ${D}/armed.${token} ${D}/fired 2>/dev/null; then /bin/sh ${D}/restore ${D}/snapshot && echo "rolled back $(date -u +%Y-%m-%dT%H:%M:%SZ)" | tee ${D}/outcome.${token}; else cat ${D}/outcome.${token} 2>/dev/null || echo 'not armed'; fi`;
+  return `if mv ${D}/armed.${token} ${D}/fired 2>/dev/null; then if /bin/sh ${D}/restore ${D}/snapshot > ${D}/rollback.log 2>&1; ${outcomeOf("")}; ${writeOutcome(`${D}/outcome.${token}`)}; echo "$o"; else cat ${D}/outcome.${token} 2>/dev/null || echo 'not armed'; fi`;
 }
 
-/** Whether the timer restored the old rules yet (`rolled back ...`), read on the old connection. */
+/**
+ * Whether the timer restored the old rules yet (`rolled back ...`) or failed to (`rollback
+ * failed ...`), read on the old connection.
+ */
 export function outcomeScript(token: string): string {
   return `cat ${D}/outcome.${token} 2>/dev/null; true`;
 }

@@ -5,12 +5,23 @@ import type { Connector, ExecResult } from "../connector/types.js";
 import {
   armScript,
   confirmScript,
+  FIREWALL_DIR,
   FIREWALL_ROLLBACK_SECONDS,
   outcomeScript,
   rollbackNowScript,
 } from "./firewall-rollback.js";
 
 const POLL_MS = 2_000;
+
+/** What an operator does when the saved firewall could not be put back. */
+const AFTER_FAILED_RESTORE = `log in (or use the console), read ${FIREWALL_DIR}/rollback.log and \`ipfw list\`, fix what it names, then run \`sh ${FIREWALL_DIR}/restore ${FIREWALL_DIR}/snapshot\` to put back the firewall confirmed last`;
+
+/** How an outcome line of the host reads to the operator. */
+function restored(outcome: string, how: string): string {
+  return outcome.startsWith("rollback failed")
+    ? `the previous firewall rules could NOT be restored (${outcome}): the firewall may be neither the old nor the new one; ${AFTER_FAILED_RESTORE}`
+    : `the previous firewall rules were restored${how} (${outcome})`;
+}
 /** Beyond the timeout, how long a confirmation may still take: SSH's own login limit (20 s). */
 export const CONFIRM_GRACE_MS = 25_000;
 
@@ -44,7 +55,7 @@ export function guardedFirewallStep(
           back === "not armed"
             ? "the firewall was not changed: its automatic rollback could not be armed"
             : back
-              ? `the previous firewall rules were restored (${back})`
+              ? restored(back, "")
               : `the previous firewall rules come back within ${seconds} s`;
         return {
           ...r,
@@ -68,7 +79,7 @@ export function guardedFirewallStep(
         stdout: r.stdout,
         stderr: `the new firewall rules were not confirmed: ${why}\n${
           outcome
-            ? `the previous firewall rules were restored automatically (${outcome})`
+            ? restored(outcome, " automatically")
             : `the previous firewall rules come back ${seconds} s after loading (automatic rollback); check with \`ipfw list\``
         }\n`,
       };
@@ -89,7 +100,7 @@ async function withinMs<T>(ms: number, work: Promise<T>): Promise<T | undefined>
   }
 }
 
-/** Polls, over the connection that is still open, until the timer restored the old rules. */
+/** Polls, over the connection that is still open, until the timer restored the old rules or failed to. */
 async function waitForRollback(
   conn: Connector,
   token: string,
@@ -100,7 +111,7 @@ async function waitForRollback(
     const r = await conn.exec(outcomeScript(token)).catch(() => undefined);
     if (!r) return undefined;
     const said = r.stdout.trim();
-    if (said.startsWith("rolled back")) return said;
+    if (said.startsWith("rolled back") || said.startsWith("rollback failed")) return said;
     await new Promise((done) => setTimeout(done, POLL_MS));
   }
   return undefined;

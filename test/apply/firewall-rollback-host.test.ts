@@ -4,7 +4,7 @@
 // net.inet6.ip6.fw.enable, stop turns both off). What a rollback returns to, and which timer may
 // restore, decides whether a host stays reachable.
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   armScript,
@@ -12,7 +12,8 @@ import {
   FIREWALL_DIR,
   rollbackNowScript,
 } from "../../src/apply/firewall-rollback.js";
-import { STATE_DIR } from "../../src/facts/created-dirs.js";
+import { PATHS } from "../../src/freebsd/paths.js";
+import { BACKUP_DIR, writeScript } from "../../src/resources/file.js";
 import { waitFor } from "../helpers/procs.js";
 import { makeRoot } from "../testhost/emu.js";
 
@@ -31,9 +32,12 @@ afterEach(() => {
   host.cleanup();
 });
 
-// The state directory under the temporary root; this machine has no wheel group (gid 0 on FreeBSD).
+// The host paths the scripts use, under the temporary root; this machine has no wheel group (gid 0
+// on FreeBSD).
+const HOST_PATHS =
+  /(?<![\w./-])(\/var\/db\/provision|\/var\/backups\/provision|\/etc\/rc\.conf|\/etc\/rc\.firewall\.matrix|\/etc\/rc\.subr|\/usr\/local\/etc\/rc\.d)/g;
 const onHost = (script: string) =>
-  script.replaceAll(STATE_DIR, host.file(STATE_DIR)).replaceAll("root:wheel", "0:0");
+  script.replace(HOST_PATHS, (p) => host.file(p)).replaceAll("root:wheel", "0:0");
 const sh = (script: string) => host.sh(onHost(script));
 /** One firewall step of apply `run`: arm, then the step's own script, in one shell. */
 const step = (run: string, token: string, seconds: number, body: string) =>
@@ -192,5 +196,235 @@ describe("the confirmation window", () => {
       10_000,
     );
     expect(Date.now() - t0).toBeGreaterThanOrEqual(5000);
+  });
+});
+
+const FW = PATHS.firewallScript;
+const A = "100 allow tcp from 203.0.113.0/24 to me 22 setup";
+/** The firewall script as the firewall recipe writes it: one step of its own, armed. */
+const writeFw = (text: string) => writeScript(FW, text, "root", "wheel", "0750");
+const fwScript = (...r: string[]) => `#!/bin/sh\n${load(...r)}\n`;
+/**
+ * The backups of the firewall script: a file write keeps them under BACKUP_DIR + the path; the
+ * restore, whose paths the test roots, under BACKUP_DIR + the rooted path.
+ */
+const backups = () =>
+  [host.file(`${BACKUP_DIR}/etc`), host.file(`${BACKUP_DIR}${host.file("/etc")}`)].flatMap((d) =>
+    existsSync(d)
+      ? readdirSync(d)
+          .filter((n) => n.startsWith("rc.firewall.matrix."))
+          .map((n) => readFileSync(`${d}/${n}`, "utf8"))
+      : [],
+  );
+
+describe("a rollback of the persistent firewall (what a restart or a reboot loads)", () => {
+  it("puts the firewall script back as it was, keeps the refused one as a backup, and a restart loads the old rules", () => {
+    host.write(FW, fwScript(A), 0o750);
+    host.write(
+      "/etc/rc.conf",
+      `sshd_enable="YES"\nfirewall_enable="YES"\nfirewall_script="${FW}"\n`,
+    );
+    expect(host.sh("service ipfw start").code).toBe(0);
+    const before = rules();
+    const text = host.read(FW);
+    // The apply: the new script in one step, the reload in the next, both armed.
+    const w = step("r1", "r1-0", 60, writeFw(fwScript("65000 deny ip from any to any")));
+    expect(w.code, w.stderr).toBe(0);
+    expect(sh(confirmScript("r1-0")).stdout).toBe("confirmed\n");
+    expect(step("r1", "r1-1", 60, "service ipfw start").code).toBe(0);
+    expect(rules()).toContain("65000 deny");
+    expect(sh(rollbackNowScript("r1-1")).stdout).toMatch(/^rolled back /);
+    expect(rules()).toBe(before);
+    expect(host.read(FW)).toBe(text);
+    expect(statSync(host.file(FW)).mode & 0o777).toBe(0o750);
+    // The refused script is kept, as every file provision replaces is.
+    expect(backups()).toEqual(
+      expect.arrayContaining([fwScript(A), fwScript("65000 deny ip from any to any")]),
+    );
+    expect(host.sh("service ipfw restart").code).toBe(0);
+    expect(rules()).toBe(before);
+  });
+
+  it("takes a firewall script that was not there before out of the way (into the backup directory)", () => {
+    const w = step("r1", "r1-0", 60, writeFw(fwScript("65000 deny ip from any to any")));
+    expect(w.code, w.stderr).toBe(0);
+    expect(sh(confirmScript("r1-0")).stdout).toBe("confirmed\n");
+    expect(step("r1", "r1-1", 60, `sysrc firewall_enable=YES firewall_script=${FW}`).code).toBe(0);
+    expect(sh(rollbackNowScript("r1-1")).stdout).toMatch(/^rolled back /);
+    expect(existsSync(host.file(FW))).toBe(false);
+    expect(backups()).toEqual([fwScript("65000 deny ip from any to any")]);
+    expect(host.read("/etc/rc.conf")).toBe('sshd_enable="YES"\n');
+  });
+});
+
+describe("a restore that fails", () => {
+  it("is recorded as failed, not as rolled back, when an ipfw add of the saved rules fails", async () => {
+    expect(
+      host.sh(`kldload ipfw && ${load(A, "200 allow tcp from 198.51.100.0/24 to me 22 setup")}`)
+        .code,
+    ).toBe(0);
+    expect(
+      step("r1", "r1-0", 60, `sysrc firewall_enable=YES && ${load("300 deny ip from any to any")}`)
+        .code,
+    ).toBe(0);
+    // An ipfw that refuses one of the saved rules when they are put back.
+    host.write(
+      "/usr/local/sbin/ipfw",
+      `#!/bin/sh\ncase " $* " in *" add 00200 "*) echo "ipfw: getsockopt(IP_FW_XADD): Invalid argument" >&2; exit 64 ;; esac\nexec "$TESTHOST_ROOT/usr/sbin/ipfw" "$@"\n`,
+      0o755,
+    );
+    const now = sh(rollbackNowScript("r1-0"));
+    expect(now.stdout).toMatch(/^rollback failed /);
+    expect(readFileSync(file("outcome.r1-0"), "utf8")).toMatch(/^rollback failed /);
+    expect(readFileSync(file("rollback.log"), "utf8")).toContain("ipfw add 00200");
+    // What a restart loads was put back first, whatever the kernel part did.
+    expect(host.read("/etc/rc.conf")).toBe('sshd_enable="YES"\n');
+  });
+
+  it("is recorded as failed by the timer too", async () => {
+    expect(host.sh(`kldload ipfw && ${load(A)}`).code).toBe(0);
+    expect(step("r1", "r1-0", 1, load("300 deny ip from any to any")).code).toBe(0);
+    host.write(
+      "/usr/local/sbin/ipfw",
+      `#!/bin/sh\ncase " $* " in *" add 00100 "*) exit 64 ;; esac\nexec "$TESTHOST_ROOT/usr/sbin/ipfw" "$@"\n`,
+      0o755,
+    );
+    const outcome = await waitFor(
+      "the rollback",
+      () =>
+        existsSync(file("outcome.r1-0")) ? readFileSync(file("outcome.r1-0"), "utf8") : undefined,
+      10_000,
+    );
+    expect(outcome).toMatch(/^rollback failed /);
+  });
+});
+
+/** A reboot of the emulated host: another boot time, a kernel without modules, no timers. */
+const reboot = () => {
+  spawnSync("/bin/sh", [
+    "-c",
+    `for t in ${host.file(FIREWALL_DIR)}/timer.*; do read -r p g < "$t" && kill -KILL -"$g"; done 2>/dev/null; true`,
+  ]);
+  const now = host.run("/usr/sbin/sysctl", ["-n", "kern.boottime"]).stdout;
+  const sec = Number(/sec = (\d+)/.exec(now)?.[1]);
+  host.write("/var/db/testhost-boottime", `${sec + 3600}\n`);
+  rmSync(host.file("/var/db/testhost-kernel.json"), { force: true });
+};
+const HOOK = "/usr/local/etc/rc.d/provision_firewall";
+/** What /etc/rc does for the firewall: the boot hook (rcorder puts it before ipfw), then ipfw. */
+const boot = () => {
+  const hook = host.sh(onHost(`/bin/sh ${HOOK} start`));
+  const ipfw = host.sh(`/bin/sh ${host.file("/etc/rc.d/ipfw")} start`);
+  return { hook, ipfw };
+};
+
+describe("a reboot within the confirmation window", () => {
+  beforeEach(() => {
+    host.write(FW, fwScript(A), 0o750);
+    host.write(
+      "/etc/rc.conf",
+      `sshd_enable="YES"\nfirewall_enable="YES"\nfirewall_script="${FW}"\n`,
+    );
+    expect(host.sh("service ipfw start").code).toBe(0);
+  });
+
+  it("boots with the rules and the rc.conf confirmed last: the boot hook, ordered before ipfw, restores the saved script and rc.conf", () => {
+    const before = rules();
+    const conf = host.read("/etc/rc.conf");
+    expect(step("r1", "r1-0", 60, writeFw(fwScript("65000 deny ip from any to any"))).code).toBe(0);
+    expect(sh(confirmScript("r1-0")).stdout).toBe("confirmed\n");
+    expect(step("r1", "r1-1", 60, "sysrc firewall_type=closed && service ipfw start").code).toBe(0);
+    const text = readFileSync(host.file(HOOK), "utf8");
+    expect(text).toMatch(/^# BEFORE: ipfw$/m);
+    expect(text).toMatch(/^# REQUIRE: FILESYSTEMS$/m);
+    reboot();
+    const { hook, ipfw } = boot();
+    expect(hook.code, hook.stderr).toBe(0);
+    expect(ipfw.stdout).toContain("Firewall rules loaded.");
+    expect(rules()).toBe(before);
+    expect(host.read(FW)).toBe(fwScript(A));
+    expect(host.read("/etc/rc.conf")).toBe(conf);
+    expect(readFileSync(file("outcome.r1-1"), "utf8")).toMatch(/^rolled back at boot /);
+    expect(readdirSync(file("")).filter((n) => n.startsWith("armed."))).toEqual([]);
+    // The boot after that one has nothing to restore: the confirmed state stays.
+    reboot();
+    expect(boot().hook.stdout).toBe("");
+    expect(rules()).toBe(before);
+  });
+
+  it("leaves a confirmed change alone at boot", () => {
+    expect(step("r1", "r1-0", 60, writeFw(fwScript("200 allow ip from any to any"))).code).toBe(0);
+    expect(sh(confirmScript("r1-0")).stdout).toBe("confirmed\n");
+    reboot();
+    boot();
+    expect(host.read(FW)).toBe(fwScript("200 allow ip from any to any"));
+    expect(rules()).toContain("00200 allow ip from any to any");
+  });
+});
+
+describe("an armed marker from an earlier boot", () => {
+  it("is reported and removed by the next arming, never taken as the state to return to", () => {
+    expect(host.sh(`kldload ipfw && ${load(A)}`).code).toBe(0);
+    // Armed, never confirmed, and the timer gone with a reboot that never ran the boot hook.
+    expect(step("r1", "r1-0", 60, load("300 deny ip from any to any")).code).toBe(0);
+    reboot();
+    rmSync(host.file(HOOK));
+    expect(host.sh(`kldload ipfw && ${load("400 allow ip from any to any")}`).code).toBe(0);
+    const now = rules();
+    const r = step("r2", "r2-0", 60, load("500 deny ip from any to any"));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain("armed.r1-0: armed before the last boot");
+    expect(existsSync(file("armed.r1-0"))).toBe(false);
+    expect(readFileSync(file("stale.log"), "utf8")).toContain(
+      "armed.r1-0: armed before the last boot",
+    );
+    // The rollback returns to the rules in force at this arming, not to those of the old one.
+    expect(sh(rollbackNowScript("r2-0")).stdout).toMatch(/^rolled back /);
+    expect(rules()).toBe(now);
+  });
+
+  it("is not applied by the boot hook unless it was armed in the boot just before", () => {
+    host.write(FW, fwScript(A), 0o750);
+    expect(step("r1", "r1-0", 60, writeFw(fwScript("65000 deny ip from any to any"))).code).toBe(0);
+    // A marker of an older provision (no boot time), or one left from two boots ago.
+    host.write(`${FIREWALL_DIR}/armed.old`, "");
+    host.write(`${FIREWALL_DIR}/armed.older`, "{ sec = 1, usec = 0 } Thu Jan  1 00:00:01 1970\n");
+    reboot();
+    const { hook } = boot();
+    expect(hook.stderr).toContain("armed.old: armed before the last boot");
+    expect(hook.stderr).toContain("armed.older: armed before the last boot");
+    expect(readdirSync(file("")).filter((n) => n.startsWith("armed."))).toEqual([]);
+    // r1-0 was armed in the boot just before: restored.
+    expect(host.read(FW)).toBe(fwScript(A));
+  });
+});
+
+describe("rc.conf after a rollback", () => {
+  it("has its firewall_* lines back verbatim, and only those that changed are rewritten", () => {
+    const conf = [
+      "# firewall",
+      'firewall_enable="YES"',
+      `firewall_type='/etc/ipfw $(touch ${host.file("/pwned")}).rules'`,
+      'sshd_enable="YES"',
+      'firewall_quiet="YES" # quiet',
+      "",
+    ].join("\n");
+    host.write("/etc/rc.conf", conf);
+    expect(host.sh(`kldload ipfw && ${load(A)}`).code).toBe(0);
+    const r = step(
+      "r1",
+      "r1-0",
+      60,
+      "sysrc -x firewall_type && sysrc firewall_quiet=NO firewall_logging=YES",
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(sh(rollbackNowScript("r1-0")).stdout).toMatch(/^rolled back /);
+    // Each line as it was (a line put back after being removed comes last); the others untouched.
+    const lines = host.read("/etc/rc.conf").split("\n");
+    expect([...lines].sort()).toEqual(conf.split("\n").sort());
+    expect(lines.slice(0, 2)).toEqual(["# firewall", 'firewall_enable="YES"']);
+    // rc.conf is sourced by every rc.d script: what was a quoted word stays one.
+    expect(host.sh("service ipfw status").stdout).toBe("ipfw is enabled\n");
+    expect(existsSync(host.file("/pwned"))).toBe(false);
   });
 });

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { applyPlan } from "../../src/apply/execute.js";
 import { FIREWALL_DIR, firewallNote } from "../../src/apply/firewall-rollback.js";
 import { guardedFirewallStep } from "../../src/apply/firewall-step.js";
 import type { Connector, ExecResult } from "../../src/connector/types.js";
@@ -39,9 +40,9 @@ describe("a firewall step under automatic rollback", () => {
       60,
     );
     const script = step.arm("service ipfw start");
-    expect(script.indexOf(`: > ${FIREWALL_DIR}/armed.t1`)).toBeLessThan(
-      script.indexOf("service ipfw start"),
-    );
+    const armed = script.indexOf(`> ${FIREWALL_DIR}/armed.t1 || exit 1`);
+    expect(armed).toBeGreaterThan(0);
+    expect(armed).toBeLessThan(script.indexOf("service ipfw start"));
     const timer = script.slice(script.indexOf("daemon -f /bin/sh -c '"));
     expect(timer).toMatch(/^daemon -f \/bin\/sh -c '[\s\S]*\nsleep 60\n[\s\S]*if mv \S*armed\.t1 /);
     expect(timer).toMatch(/' timer \$\$\n/);
@@ -107,6 +108,46 @@ describe("a firewall step under automatic rollback", () => {
     );
   });
 
+  it("reports a rollback that failed as failed, with what to do, when new connections are refused", async () => {
+    const old = host((s) =>
+      s.includes("outcome.t7")
+        ? "rollback failed 2026-11-28T01:00:00Z (see /var/db/provision/firewall/rollback.log)\n"
+        : "",
+    );
+    const step = guardedFirewallStep(
+      old,
+      async () => {
+        throw new UserError("host m: authentication refused");
+      },
+      "t7",
+      1,
+    );
+    const r = await step.settle(ok);
+    expect(r.code).toBe(1);
+    expect(r.stderr).not.toContain("were restored");
+    expect(r.stderr).toContain(
+      "the previous firewall rules could NOT be restored (rollback failed 2026-11-28T01:00:00Z (see /var/db/provision/firewall/rollback.log))",
+    );
+    expect(r.stderr).toContain(
+      "sh /var/db/provision/firewall/restore /var/db/provision/firewall/snapshot",
+    );
+  });
+
+  it("reports a failed restore after a failed step as failed", async () => {
+    const old = host((s) =>
+      s.includes("mv /var/db/provision/firewall/armed.t8 /var/db/provision/firewall/fired")
+        ? "rollback failed 2026-11-28T01:00:00Z (see /var/db/provision/firewall/rollback.log)\n"
+        : "",
+    );
+    const step = guardedFirewallStep(old, async () => old, "t8", 60);
+    const r = await step.settle({ code: 1, stdout: "", stderr: "ipfw: bad rule" });
+    expect(r.code).toBe(1);
+    expect(r.stderr).not.toContain("were restored");
+    expect(r.stderr).toContain(
+      "the previous firewall rules could NOT be restored (rollback failed ",
+    );
+  });
+
   it("says the firewall was not changed when the arming itself failed", async () => {
     const old = host((s) => (s.includes("armed.t6 ") ? "not armed\n" : ""));
     const step = guardedFirewallStep(old, async () => old, "t6", 60);
@@ -118,6 +159,26 @@ describe("a firewall step under automatic rollback", () => {
     expect(r.stderr).toBe(
       "/var/db/provision/firewall: the rollback timer did not start\nthe firewall was not changed: its automatic rollback could not be armed\n",
     );
+  });
+});
+
+describe("apply of a firewall change", () => {
+  it("arms the write of the firewall script too: the state saved before it holds the script as it was", async () => {
+    const [h] = hostsFrom(readFileSync(join(ROOT, "inventory.example.yaml"), "utf8"));
+    if (!h) throw new Error("no host");
+    const { parts, request } = prepare(h, fixedSecrets());
+    const plan = buildPlan(h, parts, freshFacts(request));
+    const fw = plan.changes.filter((c) => c.recipe === "firewall");
+    expect(fw[0]).toMatchObject({ address: "file /etc/rc.firewall.matrix", firewall: true });
+    const conn = host((s) => (s.includes("mv ") && s.includes("/confirmed") ? "confirmed\n" : ""));
+    const r = await applyPlan(conn, { ...plan, changes: fw.slice(0, 1) }, () => undefined, {
+      newConnection: async () => conn,
+    });
+    expect(r.ok).toBe(true);
+    const write = conn.scripts.find((s) => s.includes("/etc/rc.firewall.matrix"));
+    expect(write).toBeDefined();
+    expect(write?.indexOf(`${FIREWALL_DIR}/armed.`)).toBeGreaterThan(0);
+    expect(write?.indexOf(`${FIREWALL_DIR}/armed.`)).toBeLessThan(write?.indexOf("mktemp") ?? 0);
   });
 });
 

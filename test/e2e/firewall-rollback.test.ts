@@ -214,6 +214,8 @@ describe.skipIf(why)("firewall changes under automatic rollback", { timeout: 900
 
   it("rolls back new rules that refuse new SSH connections, says so, and converges once fixed", async () => {
     const before = rules();
+    const script = sh(set, 0, "cat /etc/rc.firewall.matrix").stdout;
+    const conf = sh(set, 0, "grep firewall_ /etc/rc.conf").stdout;
     // An ipfw error halfway through the firewall script (once): the management network's SSH
     // rule is never added. The script goes on, as /bin/sh does after a failed command.
     sh(
@@ -264,14 +266,19 @@ describe.skipIf(why)("firewall changes under automatic rollback", { timeout: 900
     } finally {
       sh(set, 0, "mv /usr/sbin/ipfw.real /usr/sbin/ipfw");
     }
-    // The old rules are back by themselves: new connections get in again.
+    // The old rules are back by themselves: new connections get in again. So is what a restart
+    // or a reboot loads: the firewall script and rc.conf's lines as they were.
     expect(rules()).toBe(before);
+    expect(sh(set, 0, "cat /etc/rc.firewall.matrix").stdout).toBe(script);
+    expect(sh(set, 0, "grep firewall_ /etc/rc.conf").stdout).toBe(conf);
+    expect(sh(set, 0, "service ipfw restart && ipfw list").stdout).toContain(before);
     expect(gate().stdout).toBe("allow 02000\n");
     expect(newSsh().code).toBe(0);
     // The reload is still due: the next apply loads the intended rules, a new connection
     // confirms them, and the host converges.
     const plan = provision(["plan", "--no-color"]);
-    expect(plan.stdout).toMatch(/~ service ipfw\s+start \(pending from the last apply\)/);
+    expect(plan.stdout).toContain("~ file /etc/rc.firewall.matrix  content");
+    expect(plan.stdout).toMatch(/~ service ipfw\s+start \(.*pending from the last apply\)/);
     const again = provision(["apply", "--yes"]);
     expect(again.stderr).toBe("");
     expect(again.code).toBe(0);

@@ -215,3 +215,19 @@ describe("sshd's gate (harness/ipfw-gate, pam_exec)", () => {
     expect(gate("203.0.113.7").code).toBe(1);
   });
 });
+
+describe("kern.boottime", () => {
+  it("prints as FreeBSD's sysctl does, the same for the whole boot; another boot gives another", () => {
+    const first = host.run("/usr/sbin/sysctl", ["-n", "kern.boottime"]);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(
+      /^\{ sec = \d+, usec = \d+ \} \w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}\n$/,
+    );
+    expect(host.run("/usr/sbin/sysctl", ["-n", "kern.boottime"]).stdout).toBe(first.stdout);
+    expect(host.run("/usr/sbin/sysctl", ["kern.boottime=1"]).code).toBe(1);
+    host.write("/var/db/testhost-boottime", "1795914015\n");
+    expect(host.run("/usr/sbin/sysctl", ["-n", "kern.boottime"]).stdout).toMatch(
+      /^\{ sec = 1795914015, usec = 0 \} /,
+    );
+  });
+});
