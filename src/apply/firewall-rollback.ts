@@ -193,7 +193,8 @@ export function armScript(token: string, seconds = FIREWALL_ROLLBACK_SECONDS, ru
 
 /** Run on a new connection: cancels the timer, unless it already fired. */
 export function confirmScript(token: string): string {
-  return `if mv ${D}/armed.${token} ${D}/confirmed 2>/dev/null; then echo confirmed; else cat ${D}/outcome.${token} 2>/dev/null || echo gone; fi`;
+  // Recorded as the outcome too: asked again after an answer was lost, the host still knows.
+  return `if mv ${D}/armed.${token} ${D}/confirmed 2>/dev/null; then o="confirmed $(date -u +%Y-%m-%dT%H:%M:%SZ)"; ${writeOutcome(`${D}/outcome.${token}`)}; echo confirmed; else cat ${D}/outcome.${token} 2>/dev/null || echo gone; fi`;
 }
 
 /**
@@ -206,7 +207,7 @@ export function rollbackNowScript(token: string): string {
 
 /**
  * Whether the timer restored the old rules yet (`rolled back ...`) or failed to (`rollback
- * failed ...`), read on the old connection.
+ * failed ...`), or a new connection confirmed them (`confirmed ...`), read on the old connection.
  */
 export function outcomeScript(token: string): string {
   return `cat ${D}/outcome.${token} 2>/dev/null; true`;

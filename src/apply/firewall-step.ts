@@ -22,6 +22,10 @@ function restored(outcome: string, how: string): string {
     ? `the previous firewall rules could NOT be restored (${outcome}): the firewall may be neither the old nor the new one; ${AFTER_FAILED_RESTORE}`
     : `the previous firewall rules were restored${how} (${outcome})`;
 }
+/** A confirmation: answered now (`confirmed`) or recorded on the host (`confirmed TIME`). */
+const isConfirmed = (said: string) => said === "confirmed" || said.startsWith("confirmed ");
+/** New connections tried for a confirmation within the window. */
+const CONFIRM_ATTEMPTS = 3;
 /** Beyond the timeout, how long a confirmation may still take: SSH's own login limit (20 s). */
 export const CONFIRM_GRACE_MS = 25_000;
 
@@ -41,6 +45,22 @@ export function guardedFirewallStep(
       return (await fresh.exec(confirmScript(token))).stdout.trim();
     } finally {
       await fresh.close();
+    }
+  };
+  /**
+   * A connection that broke (before login, or before its answer came) is tried again while the
+   * window lasts, up to CONFIRM_ATTEMPTS times with a growing pause: one dropped handshake must
+   * not cost the new rules. A retry after the timer fired reads its outcome instead.
+   */
+  const confirm = async (): Promise<string> => {
+    const until = Date.now() + seconds * 1000;
+    for (let attempt = 1, pause = 1000; ; attempt++, pause *= 2) {
+      try {
+        return await confirmOverNewConnection();
+      } catch (err) {
+        if (attempt >= CONFIRM_ATTEMPTS || Date.now() + pause >= until) throw err;
+        await new Promise((done) => setTimeout(done, pause));
+      }
     }
   };
   return {
@@ -64,8 +84,8 @@ export function guardedFirewallStep(
       }
       let why: string;
       try {
-        const said = await withinMs(seconds * 1000 + graceMs, confirmOverNewConnection());
-        if (said === "confirmed") return r;
+        const said = await withinMs(seconds * 1000 + graceMs, confirm());
+        if (said !== undefined && isConfirmed(said)) return r;
         why =
           said === undefined
             ? `a new SSH connection did not confirm them within ${Math.round(seconds + graceMs / 1000)} s`
@@ -74,6 +94,8 @@ export function guardedFirewallStep(
         why = `a new SSH connection failed: ${err instanceof Error ? err.message : String(err)}`;
       }
       const outcome = await waitForRollback(conn, token, seconds);
+      // Confirmed by a connection whose answer never reached us: the new rules let it in.
+      if (outcome && isConfirmed(outcome)) return r;
       return {
         code: 1,
         stdout: r.stdout,
@@ -100,7 +122,10 @@ async function withinMs<T>(ms: number, work: Promise<T>): Promise<T | undefined>
   }
 }
 
-/** Polls, over the connection that is still open, until the timer restored the old rules or failed to. */
+/**
+ * Polls, over the connection that is still open, until the timer restored the old rules or failed
+ * to, or the host shows a confirmation.
+ */
 async function waitForRollback(
   conn: Connector,
   token: string,
@@ -111,7 +136,8 @@ async function waitForRollback(
     const r = await conn.exec(outcomeScript(token)).catch(() => undefined);
     if (!r) return undefined;
     const said = r.stdout.trim();
-    if (said.startsWith("rolled back") || said.startsWith("rollback failed")) return said;
+    if (said.startsWith("rolled back") || said.startsWith("rollback failed") || isConfirmed(said))
+      return said;
     await new Promise((done) => setTimeout(done, POLL_MS));
   }
   return undefined;

@@ -114,6 +114,16 @@ describe("a rerun within the confirmation window", () => {
     expect(host.sh(`kldload ipfw && ${load(...A)}`).code).toBe(0);
   });
 
+  it("records a confirmation on the host, so a confirming connection that broke before it answered is not taken for a refusal", () => {
+    const set = step("r1", "r1-0", 60, "sysrc firewall_enable=YES");
+    expect(set.code, set.stderr).toBe(0);
+    expect(sh(confirmScript("r1-0")).stdout).toBe("confirmed\n");
+    // Asked again (the answer was lost): the host says it is confirmed, and nothing is restored.
+    expect(sh(confirmScript("r1-0")).stdout).toMatch(/^confirmed \d{4}-\d\d-\d\dT/);
+    expect(sh(rollbackNowScript("r1-0")).stdout).toMatch(/^confirmed /);
+    expect(host.read("/etc/rc.conf")).toContain('firewall_enable="YES"');
+  });
+
   it("ends the timer of an earlier, cut run before arming its own: the confirmed rules stay", async () => {
     // Run 1 loads B and is cut before a new connection confirms them.
     expect(step("r1", "r1-0", 3, load(...B)).code).toBe(0);

@@ -94,6 +94,39 @@ describe("a firewall step under automatic rollback", () => {
     );
   });
 
+  it("asks again over another new connection when the first one broke before it answered", async () => {
+    let tries = 0;
+    const step = guardedFirewallStep(
+      host(() => ""),
+      async () => {
+        tries++;
+        if (tries === 1) throw new UserError("host m: connection closed before login");
+        return host((s) => (s.includes("armed.t7 ") ? "confirmed\n" : ""));
+      },
+      "t7",
+      5,
+      100,
+    );
+    expect(await step.settle(ok)).toBe(ok);
+    expect(tries).toBe(2);
+  });
+
+  it("keeps the rules when the host recorded a confirmation whose answer was lost", async () => {
+    // The confirming connection moved the marker, then broke: the host's record says confirmed.
+    const old = host((s) => (s.includes("outcome.t8") ? "confirmed 2026-11-28T01:00:00Z\n" : ""));
+    const step = guardedFirewallStep(
+      old,
+      async () => {
+        throw new UserError("host m: connection lost");
+      },
+      "t8",
+      1,
+      100,
+    );
+    const r = await step.settle(ok);
+    expect(r.code, r.stderr).toBe(0);
+  });
+
   it("restores the old rules at once when the step itself failed", async () => {
     const old = host((s) =>
       s.includes("mv /var/db/provision/firewall/armed.t4 /var/db/provision/firewall/fired")
