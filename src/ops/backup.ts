@@ -25,6 +25,7 @@ import {
   configPaths,
   countRowsScript,
   ensureStateDir,
+  LOCK_WAIT_MS,
   OPS_STATE_DIR,
   parseCounts,
   pg,
@@ -63,7 +64,9 @@ const COUNTS = `${OPS_STATE_DIR}/backup-counts`;
 /** pg_dump of Synapse's database in custom format, without the rows Synapse advises to leave out. */
 export function pgDumpCommand(): string {
   const exclude = EXCLUDED_TABLE_DATA.map((t) => `--exclude-table-data=${t}`).join(" ");
-  return asPostgres(`${pg("pg_dump")} -Fc ${exclude} ${SYNAPSE_DB}`);
+  return asPostgres(
+    `${pg("pg_dump")} -Fc --lock-wait-timeout=${LOCK_WAIT_MS} ${exclude} ${SYNAPSE_DB}`,
+  );
 }
 
 /** PostgreSQL's roles (attributes and passwords), as restore replays them. */

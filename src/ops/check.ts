@@ -90,6 +90,8 @@ export function checkScript(host: Host): string {
           newestScheduledBackup(host),
           // The script's own record of its last run (one line: ok|failed, time, why).
           `if [ -f ${SCHEDULED.lastRun} ]; then head -1 ${SCHEDULED.lastRun} | sed 's/^/schedlast\t/'; fi`,
+          // Synapse stopped by a run that is no longer running (killed): its marker is left.
+          `if [ -f ${SCHEDULED.stoppedMarker} ] && lockf -k -t 0 ${SCHEDULED.lock} true 2>/dev/null; then printf 'schedstopped\t%s\n' "$(head -1 ${SCHEDULED.stoppedMarker})"; fi`,
         ]
       : []),
     // Handlers an interrupted apply left due (restarts that have not happened yet).
@@ -231,7 +233,7 @@ export function gradeCheck(host: Host, stdout: string, now: Date): Finding[] {
           ? {
               check: "scheduled backup run",
               status: "ok",
-              detail: `the last run succeeded at ${at}`,
+              detail: `the last run succeeded at ${at}${why ? ` (${why})` : ""}`,
             }
           : {
               check: "scheduled backup run",
@@ -239,7 +241,13 @@ export function gradeCheck(host: Host, stdout: string, now: Date): Finding[] {
               detail: `the last run failed at ${at}: ${why || "no reason recorded"}; see ${SCHEDULED.log}`,
             },
       );
-    } else if (tag === "pending-end")
+    } else if (tag === "schedstopped")
+      out.push({
+        check: "synapse stopped by a backup",
+        status: "critical",
+        detail: `a scheduled backup (${f[0] || "no details"}) stopped Synapse and ended without starting it again; start it (\`service synapse start\` on the host); the next scheduled run starts it too`,
+      });
+    else if (tag === "pending-end")
       out.push(
         pending.length
           ? {

@@ -33,6 +33,8 @@ export const SCHEDULED = {
   restic: "/usr/local/bin/restic",
   /** The last run's result, one line: ok|failed, its time, why it failed (provision check reads it). */
   lastRun: "/var/db/provision/scheduled-backup-last",
+  /** Written while a run has Synapse stopped ("run started TIME, process PID"); gone once it runs again. */
+  stoppedMarker: "/var/db/provision/synapse-stopped-by-backup",
   /** A file in every directory the schedule made: retention removes nothing without it. */
   marker: ".provision-scheduled",
 } as const;
@@ -61,6 +63,7 @@ export interface ScheduledBackupView {
   /** provision's own apply lock, held by the backup for its whole run. */
   provision_lock: string;
   last_run: string;
+  stopped_marker: string;
   marker: string;
   /** The restic settings: root's directory and files in it. */
   restic_dir: string;
@@ -143,6 +146,7 @@ export function scheduledBackupView(host: Host): ScheduledBackupView {
     lock: SCHEDULED.lock,
     provision_lock: LOCK_FILE,
     last_run: SCHEDULED.lastRun,
+    stopped_marker: SCHEDULED.stoppedMarker,
     marker: SCHEDULED.marker,
     restic_dir: SCHEDULED.resticDir,
     password_file: `${SCHEDULED.resticDir}/password`,

@@ -33,9 +33,15 @@ export const ensureStateDir = [
   `chmod 700 ${OPS_STATE_DIR}`,
 ].join("\n");
 
+/**
+ * How long the row counts and pg_dump wait for a table's lock before they fail (ms): Synapse is
+ * stopped meanwhile, so a session holding a lock fails the backup instead of hanging it.
+ */
+export const LOCK_WAIT_MS = 120_000;
+
 /** psql that prints "table<TAB>rows" for every table of Synapse's database, sorted, to `to`. */
 export function countRowsScript(to = ""): string {
-  return `${asPostgres(`${pg("psql")} -XtA -F '\t' -v ON_ERROR_STOP=1 -d ${SYNAPSE_DB}`)}${to ? ` > ${to}` : ""} <<'PROVISION_SQL'
+  return `${asPostgres(`PGOPTIONS='-c lock_timeout=${LOCK_WAIT_MS}' ${pg("psql")} -XtA -F '\t' -v ON_ERROR_STOP=1 -d ${SYNAPSE_DB}`)}${to ? ` > ${to}` : ""} <<'PROVISION_SQL'
 SELECT format('SELECT %L, count(*) FROM %I.%I', table_name, table_schema, table_name) FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name \\gexec
 PROVISION_SQL`;
 }

@@ -1,6 +1,7 @@
-// Every command that changes a host holds the host's lock (the one apply and the scheduled backup
+// Every command that changes a host, or stops Synapse as a backup does, holds the host's lock (the one apply and the scheduled backup
 // take) before it sends anything: a restore, a PostgreSQL upgrade, an update or a renewal never
 // runs beside an apply, another such command, or a scheduled backup that stops Synapse.
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeEach, describe, expect, it, vi } from "vitest";
@@ -54,6 +55,14 @@ describe("commands that change a host take its lock first", () => {
   });
 
   const commands: [string, () => Promise<number>][] = [
+    [
+      "backup",
+      async () =>
+        (await import("../../src/commands/backup/run.js")).run(ctx(), {
+          host: "matrix",
+          to: join(tmpdir(), "provision-backup-never-written"),
+        }),
+    ],
     [
       "upgrade-postgres --cleanup",
       async () =>

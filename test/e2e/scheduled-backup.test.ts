@@ -6,6 +6,9 @@
 // manifest, then the host compared with it); the password is never in output, logs or `ps`;
 // a failed run leaves no unfinished directory and `provision check` reports it; the backup and
 // provision exclude each other through provision's lock; a writable parent directory is refused;
+// Synapse that does not start again after the dump fails the run (the backup kept); TERM while
+// the row counts wait on a lock ends the run at once with Synapse started again; a run KILLed
+// with Synapse stopped is reported by `provision check` and the next run starts Synapse;
 // turning the schedule off removes the cron entry and the script, never the backups.
 // Also: `provision check` on the converged host. Prints the times taken.
 import { spawnSync } from "node:child_process";
@@ -141,7 +144,7 @@ describe.skipIf(!present || onlyHere)(
 
     it("plans and applies the schedule like every other resource; a second plan is empty", () => {
       const plan = run(["plan"]);
-      expect(plan.code).toBe(0);
+      expect(plan.code, plan.stderr + plan.stdout.slice(-2000)).toBe(0);
       for (const what of [
         SCRIPT,
         CRON,
@@ -374,7 +377,7 @@ describe.skipIf(!present || onlyHere)(
         .map((e) => `${e.check}=${e.status}: ${e.detail}`);
       expect(results).toContainEqual(
         expect.stringMatching(
-          /^scheduled backup run=warning: the last run failed at \S+Z: exit \d+ during archiving the media store; see \/var\/log\/provision-backup.log$/,
+          /^scheduled backup run=warning: the last run failed at \S+Z: archiving the media store failed: .*Permission denied.*; see \/var\/log\/provision-backup.log$/,
         ),
       );
       expect(results).toContainEqual(
@@ -431,6 +434,121 @@ describe.skipIf(!present || onlyHere)(
       expect(r.stderr).toContain(
         "provision-backup: /var/backups, a parent of /var/backups/matrix, is not a directory that only root owns and may write: refused",
       );
+    });
+
+    /** Synapse answers on its health endpoint (waits up to 60 s). */
+    const healthy = () =>
+      sh(
+        set,
+        0,
+        "for i in $(seq 60); do curl -sf http://127.0.0.1:8008/health && exit 0; sleep 1; done; exit 1",
+      ).stdout === "OK";
+    const lastRun = () => sh(set, 0, "cat /var/db/provision/scheduled-backup-last").stdout;
+    /** A session holding a table lock for 40 s: the row counts and the dump wait for it. */
+    const blockTables = () =>
+      sh(
+        set,
+        0,
+        `(su -l postgres -c "psql -XtA -d synapse -c 'BEGIN; LOCK TABLE users IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(40); COMMIT'" >/dev/null 2>&1 &); sleep 1`,
+      );
+    const unblockTables = () =>
+      sh(
+        set,
+        0,
+        `su -l postgres -c "psql -XtA -c \\"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(40)%' AND pid <> pg_backend_pid()\\"" >/dev/null`,
+      );
+    /** Starts the script in the background; its pid (from provision's lock) once Synapse is stopped. */
+    const startStuckRun = (log: string) => {
+      sh(
+        set,
+        0,
+        `(${SCRIPT} > ${log} 2>&1; echo "exit $?" >> ${log}) >/dev/null 2>&1 </dev/null &`,
+      );
+      const pid = sh(
+        set,
+        0,
+        "for i in $(seq 50); do grep -q '^scheduled backup' /var/run/provision.lock && break; sleep 0.1; done; for i in $(seq 100); do service synapse onestatus >/dev/null 2>&1 || break; sleep 0.1; done; sleep 1; sed -n 's/.*, process \\([0-9]*\\) on the host$/\\1/p' /var/run/provision.lock",
+      ).stdout.trim();
+      expect(pid).toMatch(/^\d+$/);
+      expect(sh(set, 0, "service synapse onestatus").code).not.toBe(0);
+      return pid;
+    };
+    const waitExit = (log: string) => {
+      const t = Date.now();
+      const out = sh(
+        set,
+        0,
+        `for i in $(seq 600); do grep -q '^exit' ${log} && break; sleep 0.1; done; cat ${log}`,
+      ).stdout;
+      return { out, ms: Date.now() - t };
+    };
+
+    it("Synapse that does not start again after the dump fails the run; the backup is kept and the record says so", () => {
+      // service(8) refusing only Synapse's start (the real one moved aside meanwhile).
+      sh(
+        set,
+        0,
+        `mv /usr/sbin/service /usr/sbin/service.real && printf '#!/bin/sh\\ncase "$*" in "synapse onestart") echo "synapse: not started (test)" >&2; exit 1 ;; esac\\nexec /usr/sbin/service.real "$@"\\n' > /usr/sbin/service && chmod 755 /usr/sbin/service`,
+      );
+      const r = runAsCron();
+      sh(
+        set,
+        0,
+        "mv -f /usr/sbin/service.real /usr/sbin/service; service synapse onestart >/dev/null 2>&1 || true",
+      );
+      expect(healthy()).toBe(true);
+      // cron mails the log of a run that failed.
+      expect(r.out).toContain("provision-backup: Synapse did not start again");
+      const last = lastRun();
+      expect(last).toMatch(
+        /^failed\t\S+Z\tSynapse did not start again after the database dump .*; the backup \/var\/backups\/matrix\/matrix1-\d{8}T\d{6}Z is complete and kept\n$/,
+      );
+      const kept = /(\/var\/backups\/matrix\/matrix1-\d{8}T\d{6}Z)/.exec(last)?.[1];
+      expect(sh(set, 0, `test -f ${kept}/MANIFEST.json`).code).toBe(0);
+    });
+
+    it("TERM while the row counts wait on a lock: the run ends at once, Synapse starts again, the run is recorded failed", () => {
+      blockTables();
+      const pid = startStuckRun("/tmp/term.log");
+      sh(set, 0, `kill -TERM ${pid}`);
+      const ended = waitExit("/tmp/term.log");
+      unblockTables();
+      console.log(`TERM to the end of the run: ${ended.ms} ms`);
+      expect(ended.ms).toBeLessThan(10_000);
+      expect(ended.out).toMatch(/exit 1\n$/);
+      expect(healthy()).toBe(true);
+      expect(lastRun()).toMatch(
+        /^failed\t\S+Z\tstopped by a signal during dumping the database\n$/,
+      );
+      expect(sh(set, 0, `ls -A ${DIR}`).stdout).not.toContain(".partial");
+    });
+
+    it("a run KILLed with Synapse stopped: check reports it, the next run starts Synapse and records it", () => {
+      blockTables();
+      const pid = startStuckRun("/tmp/kill.log");
+      sh(set, 0, `kill -KILL ${pid}`);
+      waitExit("/tmp/kill.log");
+      unblockTables();
+      expect(sh(set, 0, "sleep 1; service synapse onestatus").code).not.toBe(0);
+      const check = run(["check", "--host", "matrix1", "--json"]);
+      const results = check.stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l))
+        .filter((e) => e.type === "check_result")
+        .map((e) => `${e.check}=${e.status}: ${e.detail}`);
+      expect(results).toContainEqual(
+        expect.stringMatching(
+          /^synapse stopped by a backup=critical: a scheduled backup \(run started \S+Z, process \d+\) stopped Synapse and ended without starting it again/,
+        ),
+      );
+      const r = runAsCron();
+      expect(r).toMatchObject({ code: 0, out: "" });
+      expect(healthy()).toBe(true);
+      expect(lastRun()).toMatch(
+        /^ok\t\S+Z\tan earlier run \(run started \S+Z, process \d+\) ended with Synapse stopped by it; Synapse started again at \S+Z\n$/,
+      );
+      expect(sh(set, 0, "test -e /var/db/provision/synapse-stopped-by-backup").code).toBe(1);
     });
 
     it("turned off, the cron entry, script and restic settings go; the backups and copies stay", () => {

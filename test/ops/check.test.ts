@@ -186,5 +186,35 @@ describe("the scheduled backup's age in check", () => {
       detail: "the last run succeeded at 2026-11-27T02:31:10Z",
     });
     expect(last("pending-end")).toBeUndefined();
+    // A run that started Synapse again after an earlier one was killed says so.
+    expect(
+      last(
+        "schedlast\tok\t2026-11-27T02:31:10Z\tan earlier run (run started 2026-11-26T02:30:00Z, process 4711) ended with Synapse stopped by it; Synapse started again at 2026-11-27T02:30:01Z",
+      ),
+    ).toMatchObject({
+      status: "ok",
+      detail: expect.stringContaining("(an earlier run (run started 2026-11-26T02:30:00Z"),
+    });
+  });
+
+  it("a scheduled run that ended with Synapse stopped (killed) is critical, until Synapse runs", () => {
+    const s = checkScript(daily);
+    expect(s).toContain(
+      "if [ -f /var/db/provision/synapse-stopped-by-backup ] && lockf -k -t 0 /var/run/provision-backup.lock true 2>/dev/null; then",
+    );
+    const found = gradeCheck(
+      daily,
+      `${healthy}\nschedstopped\trun started 2026-11-27T02:30:00Z, process 4711`,
+      now,
+    ).find((x) => x.check === "synapse stopped by a backup");
+    expect(found).toMatchObject({
+      status: "critical",
+      detail: expect.stringContaining(
+        "a scheduled backup (run started 2026-11-27T02:30:00Z, process 4711) stopped Synapse and ended without starting it again",
+      ),
+    });
+    expect(
+      gradeCheck(daily, healthy, now).find((x) => x.check === "synapse stopped by a backup"),
+    ).toBeUndefined();
   });
 });

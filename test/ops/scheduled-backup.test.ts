@@ -51,7 +51,7 @@ describe("the scheduled backup's files", () => {
     expect(script).not.toMatch(/\bbash\b|\[\[|\bsha256sum\b|stat -c/);
     expect(script).toContain("/usr/local/bin/restic");
     expect(script).toContain(
-      "/usr/local/bin/pg_dump -Fc --exclude-table-data=e2e_one_time_keys_json synapse",
+      "/usr/local/bin/pg_dump -Fc --lock-wait-timeout=120000 --exclude-table-data=e2e_one_time_keys_json synapse",
     );
     expect(script).toContain("RESTIC_PASSWORD_FILE=/usr/local/etc/provision/restic/password");
     expect(script).toContain("-p 2222 restic@192.0.2.20 -s sftp");
@@ -91,8 +91,32 @@ describe("the scheduled backup's files", () => {
       .slice(0, media.indexOf("present="))
       .split("\n")
       .filter((l) => /\b(find|tar|openssl)\b/.test(l) && !l.startsWith("#"));
-    expect(lines.length).toBe(4);
-    for (const l of lines) expect(l).toMatch(/^\s*su -m synapse -c '[^']+' /);
+    // One listing, the archive and the checksums, each from that listing.
+    expect(lines.length).toBe(3);
+    for (const l of lines) expect(l).toMatch(/^\s*(run_child )?su -m synapse -c '[^']+' /);
+  });
+
+  it("runs the database's and the media's long children in the background, so a signal ends the run at once", () => {
+    for (const long of [
+      "lock_timeout=120000",
+      "/usr/local/bin/pg_dump -Fc --lock-wait-timeout=120000",
+      "/usr/local/bin/pg_dumpall --roles-only",
+      "tar -cf - --no-recursion -T -",
+      "xargs openssl dgst -sha256 -r",
+      "restic backup",
+      "restic forget",
+    ]) {
+      const line = script.split("\n").find((l) => l.includes(long)) ?? "";
+      expect(line, long).toMatch(/^\s*run_child /);
+    }
+    expect(script).toContain(
+      `trap 'why="\${why:-stopped by a signal during $step}"; exit 1' HUP INT TERM`,
+    );
+    // Synapse stopped by the run is marked until it runs again; a run that finds the mark starts it.
+    const stop = script.indexOf("service synapse onestop");
+    expect(script.lastIndexOf('> "$STOPPED"', stop)).toBeGreaterThan(0);
+    expect(script).toContain("STOPPED=/var/db/provision/synapse-stopped-by-backup");
+    expect(script).toContain('fail "Synapse did not start again after the database dump');
   });
 
   it("holds provision's own lock for the whole run, naming itself; gives up while provision holds it", () => {
