@@ -8,7 +8,7 @@
 // before rc.d/ipfw loads the firewall.
 import { q } from "../connector/quote.js";
 import { STATE_DIR } from "../facts/created-dirs.js";
-import { BOOT_TIME, restoreScript, snapshotScript } from "./firewall-snapshot.js";
+import { BOOT_TIME, restoreScript, SNAPSHOT_WHOLE, snapshotScript } from "./firewall-snapshot.js";
 
 /** The default of the inventory's `firewall.confirm_timeout`. */
 export const FIREWALL_ROLLBACK_SECONDS = 60;
@@ -36,6 +36,12 @@ const D = FIREWALL_DIR;
  */
 const outcomeOf = (how: string) =>
   `then o="rolled back${how} $(date -u +%Y-%m-%dT%H:%M:%SZ)"; else o="rollback failed${how} $(date -u +%Y-%m-%dT%H:%M:%SZ) (see ${D}/rollback.log)"; fi`;
+/**
+ * A restore claims its arming by renaming armed.TOKEN to fired.TOKEN; the claim goes only once
+ * the restore succeeded and its outcome is written. One left behind (a crash or power loss
+ * mid-restore, or a restore that failed) is taken up by the boot hook at the next boot.
+ */
+const releaseClaim = (claim: string) => `case "$o" in "rolled back"*) rm -f ${claim} ;; esac`;
 /** Writes `$o` to `file` by rename: a reader sees no outcome or all of it. */
 const writeOutcome = (file: string) => `echo "$o" > ${file}.new && mv -f ${file}.new ${file}`;
 
@@ -65,19 +71,22 @@ stop_cmd=":"
 
 provision_firewall_start()
 {
-	local d now prev m tok at
+	local d now prev m tok at restored
 	d=${D}
+	restored=no
 	now=$(${BOOT_TIME} 2>/dev/null)
 	[ -n "$now" ] || return 0
 	prev=$(cat "$d/boot" 2>/dev/null)
-	for m in "$d"/armed.*; do
+	for m in "$d"/armed.* "$d"/fired.*; do
 		[ -f "$m" ] || continue
-		tok=\${m#"$d"/armed.}
+		tok=\${m##*/}; tok=\${tok#*.}
 		at=$(cat "$m")
 		[ "$at" = "$now" ] && continue
-		if [ -n "$at" ] && [ "$at" = "$prev" ] && mv "$m" "$d/fired" 2>/dev/null; then
+		if [ -n "$at" ] && [ "$at" = "$prev" ] && { [ "$m" = "$d/fired.$tok" ] || mv "$m" "$d/fired.$tok" 2>/dev/null; }; then
+			restored=yes
 			if /bin/sh "$d/restore" "$d/snapshot" persistent > "$d/rollback.log" 2>&1; ${outcomeOf(" at boot")}
 			${writeOutcome('"$d/outcome.$tok"')}
+			${releaseClaim('"$d/fired.$tok"')}
 			echo "$o"
 		else
 			at="$m: armed before the last boot and never confirmed: removed, its saved state not restored"
@@ -87,6 +96,9 @@ provision_firewall_start()
 		fi
 	done
 	echo "$now" > "$d/boot"
+	# /etc/rc read rc.conf once, before the first script, and the later ones inherit what it
+	# read: its ALRM trap rereads it (libexec/rc/rc), so rc.d/ipfw sees the lines put back.
+	case "$restored:$0" in yes:*/etc/rc) kill -ALRM $$ ;; esac
 }
 
 load_rc_config $name
@@ -117,7 +129,7 @@ function timerScript(token: string, seconds: number): string {
     `i=0; while kill -0 "$1" 2>/dev/null && [ $i -lt ${LOAD_WAIT_SECONDS} ]; do sleep 1; i=$((i + 1)); done`,
     `sleep ${seconds}`,
     "trap '' TERM",
-    `if mv ${D}/armed.${token} ${D}/fired 2>/dev/null; then if /bin/sh ${D}/restore ${D}/snapshot > ${D}/rollback.log 2>&1; ${outcomeOf("")}; ${writeOutcome(`${D}/outcome.${token}`)}; fi`,
+    `if mv ${D}/armed.${token} ${D}/fired.${token} 2>/dev/null; then if /bin/sh ${D}/restore ${D}/snapshot > ${D}/rollback.log 2>&1; ${outcomeOf("")}; ${writeOutcome(`${D}/outcome.${token}`)}; ${releaseClaim(`${D}/fired.${token}`)}; fi`,
     `rm -f ${D}/timer.${token}`,
   ].join("\n");
 }
@@ -148,8 +160,9 @@ const endEarlierTimers = [
   "  fi",
   `  rm -f "$t"`,
   "done",
-  // Armed without a timer: a timer that died (this boot), or a marker of an earlier boot.
-  `for f in ${D}/armed.*; do [ -e "$f" ] && take_over "$f"; done`,
+  // Armed without a timer: a timer that died (this boot), or a marker of an earlier boot; a claim
+  // left by a restore that did not finish is one too: the state saved before it stays.
+  `for f in ${D}/armed.* ${D}/fired.*; do [ -e "$f" ] && take_over "$f"; done`,
 ].join("\n");
 
 /**
@@ -170,8 +183,10 @@ export function armScript(token: string, seconds = FIREWALL_ROLLBACK_SECONDS, ru
     `b=$(${BOOT_TIME} 2>/dev/null); [ -n "$b" ] || { echo '${D}: kern.boottime unreadable' >&2; exit 1; }`,
     endEarlierTimers,
     // A saved state of an earlier boot is never kept (nor one of an older layout).
-    `if [ -s ${D}/snapshot ] && [ -s ${D}/restore ] && grep -qxF "boot $b" ${D}/snapshot && grep -qx 'format 2' ${D}/snapshot && { [ -n "$earlier" ] || [ "$(cat ${D}/snapshot.run 2>/dev/null)" = ${q(run)} ]; }; then :; else`,
-    snapshotScript(`${D}/snapshot.new`, `${D}/rules.now`, `${D}/keep`, token),
+    SNAPSHOT_WHOLE,
+    `if [ -s ${D}/snapshot ] && [ -s ${D}/restore ] && grep -qxF "boot $b" ${D}/snapshot && grep -qx 'format 2' ${D}/snapshot && snapshot_whole ${D}/snapshot && { [ -n "$earlier" ] || [ "$(cat ${D}/snapshot.run 2>/dev/null)" = ${q(run)} ]; }; then :; else`,
+    snapshotScript(`${D}/snapshot.new`, `${D}/keep`, token),
+    `  snapshot_whole ${D}/snapshot.new || { echo '${D}: the firewall state could not be saved whole (a full disk?): not changing the firewall' >&2; exit 1; }`,
     `  fsync ${D}/snapshot.new && mv -f ${D}/snapshot.new ${D}/snapshot || exit 1`,
     `  for k in ${D}/keep/*; do [ -f "$k" ] && ! grep -qF " copy $k" ${D}/snapshot && rm -f "$k"; done`,
     "fi",
@@ -202,7 +217,7 @@ export function confirmScript(token: string): string {
  * when the arming itself failed, before the step changed anything.
  */
 export function rollbackNowScript(token: string): string {
-  return `if mv ${D}/armed.${token} ${D}/fired 2>/dev/null; then if /bin/sh ${D}/restore ${D}/snapshot > ${D}/rollback.log 2>&1; ${outcomeOf("")}; ${writeOutcome(`${D}/outcome.${token}`)}; echo "$o"; else cat ${D}/outcome.${token} 2>/dev/null || echo 'not armed'; fi`;
+  return `if mv ${D}/armed.${token} ${D}/fired.${token} 2>/dev/null; then if /bin/sh ${D}/restore ${D}/snapshot > ${D}/rollback.log 2>&1; ${outcomeOf("")}; ${writeOutcome(`${D}/outcome.${token}`)}; ${releaseClaim(`${D}/fired.${token}`)}; echo "$o"; else cat ${D}/outcome.${token} 2>/dev/null || echo 'not armed'; fi`;
 }
 
 /**

@@ -8,6 +8,7 @@
 //   switch NAME VALUE   ipfw's sysctls; 0 when absent (module not loaded: nothing filtered)
 //   loaded              the ipfw module was loaded: the rule lines that follow are its rules
 //   rule RULE           a rule as `ipfw list` prints it, without the default rule 65535
+//   end N               the last line: the snapshot is whole and holds N rules
 // Both switches matter: rc.d/ipfw's start turns on IPv4 and IPv6 filtering alike (ipfw_poststart
 // sets net.inet.ip.fw.enable=1 and net.inet6.ip6.fw.enable=1, libexec/rc/rc.d/ipfw), so a return
 // to "no firewall" that turned off IPv4 only would leave IPv6 to the default deny rule.
@@ -35,22 +36,35 @@ export const BOOT_TIME = "sysctl -n kern.boottime";
 const ASSIGNMENT = "^[[:space:]]*firewall_[A-Za-z0-9_]*=";
 
 /**
- * Writes the state as it is now to `out` (`rules` is scratch); the script files are copied to
- * `keep` with names starting with `tag`. Expects `$b` to hold the boot time.
+ * Writes the state as it is now to `out`; the script files are copied to `keep` with names
+ * starting with `tag`. Expects `$b` to hold the boot time. Every write is checked, one by one
+ * (`set -e` would not do: it is off inside an `||` list): a full disk fails the arming rather
+ * than saving half a state. The rules are read into memory rather than through a scratch file,
+ * and the last line, `end N` with N the number of rules, is what a restore checks before it
+ * flushes anything.
  */
-export function snapshotScript(out: string, rules: string, keep: string, tag: string): string {
+export function snapshotScript(out: string, keep: string, tag: string): string {
   return [
     `  mkdir -p ${keep} || exit 1`,
-    "  {",
-    "    echo 'format 2'",
-    `    echo "boot $b"`,
-    `    for f in ${RC_CONF_FILES.join(" ")}; do echo "rcfile $f"; [ -f "$f" ] && grep '${ASSIGNMENT}' "$f" | sed "s|^|rcline $f |"; done`,
-    `    i=0; for p in ${FIREWALL_FILES.join(" ")}; do i=$((i + 1)); if [ -f "$p" ]; then cp -p "$p" ${keep}/${tag}.$i && fsync ${keep}/${tag}.$i && echo "script $p copy ${keep}/${tag}.$i" || exit 1; else echo "script $p absent"; fi; done`,
-    `    for s in ${FIREWALL_SWITCHES.join(" ")}; do v=$(sysctl -n "$s" 2>/dev/null); echo "switch $s \${v:-0}"; done`,
-    `    if ipfw list > ${rules} 2>/dev/null; then echo loaded; grep -v '^65535 ' ${rules} | sed 's/^/rule /'; fi`,
-    `  } > ${out} || exit 1`,
+    "  (",
+    "    echo 'format 2' || exit 1",
+    `    echo "boot $b" || exit 1`,
+    `    for f in ${RC_CONF_FILES.join(" ")}; do echo "rcfile $f" || exit 1; if [ -f "$f" ]; then l=$(grep '${ASSIGNMENT}' "$f"); [ $? -le 1 ] || exit 1; if [ -n "$l" ]; then printf '%s\\n' "$l" | sed "s|^|rcline $f |" || exit 1; fi; fi; done`,
+    `    i=0; for p in ${FIREWALL_FILES.join(" ")}; do i=$((i + 1)); if [ -f "$p" ]; then cp -p "$p" ${keep}/${tag}.$i && fsync ${keep}/${tag}.$i && echo "script $p copy ${keep}/${tag}.$i" || exit 1; else echo "script $p absent" || exit 1; fi; done`,
+    `    for s in ${FIREWALL_SWITCHES.join(" ")}; do v=$(sysctl -n "$s" 2>/dev/null) || v=0; echo "switch $s \${v:-0}" || exit 1; done`,
+    "    n=0",
+    "    if r=$(ipfw list 2>/dev/null); then",
+    "      echo loaded || exit 1",
+    `      r=$(printf '%s\\n' "$r" | grep -v '^65535 ')`,
+    `      if [ -n "$r" ]; then printf '%s\\n' "$r" | sed 's/^/rule /' || exit 1; n=$(printf '%s\\n' "$r" | wc -l | tr -d ' '); fi`,
+    "    fi",
+    `    echo "end $n"`,
+    `  ) > ${out} || exit 1`,
   ].join("\n");
 }
+
+/** Whether the snapshot file $1 is whole: its last line is `end N` and it holds N rules. */
+export const SNAPSHOT_WHOLE = `snapshot_whole() { e=$(tail -n 1 "$1") && [ "\${e%% *}" = end ] && [ "$(grep -c '^rule ' "$1")" = "\${e#end }" ]; }`;
 
 // Puts a file's firewall_* assignments back as saved (the file named by `saved`, one line each):
 // a variable whose lines are the same now is left alone; one that differs loses its current lines
@@ -82,6 +96,8 @@ export const restoreScript = `set -f
 f=$1; only=$2
 [ -s "$f" ] || { echo "$f: nothing saved to restore" >&2; exit 1; }
 grep -qx 'format 2' "$f" || { echo "$f: not a snapshot this restore reads" >&2; exit 1; }
+${SNAPSHOT_WHOLE}
+snapshot_whole "$f" || { echo "$f: the saved state is incomplete (no end line, or fewer rules than it names): nothing restored" >&2; exit 1; }
 rc=0
 # As a file write keeps the file it replaces; never over a backup made in the same second.
 keep_backup() {

@@ -177,7 +177,7 @@ describe("a rerun within the confirmation window", () => {
     host.write("/slow", "");
     await waitFor(
       "run 1's timer to fire",
-      () => (existsSync(file("fired")) ? true : undefined),
+      () => (existsSync(file("fired.r1-0")) ? true : undefined),
       10_000,
     );
     const r = step("r2", "r2-0", 60, load(...C));
@@ -291,6 +291,35 @@ describe("a restore that fails", () => {
     expect(host.read("/etc/rc.conf")).toBe('sshd_enable="YES"\n');
   });
 
+  it("refuses a saved state that is not whole (cut short by a full disk): nothing is flushed", () => {
+    expect(host.sh(`kldload ipfw && ${load(A)}`).code).toBe(0);
+    expect(step("r1", "r1-0", 60, load("300 deny ip from any to any")).code).toBe(0);
+    const saved = readFileSync(file("snapshot"), "utf8").split("\n");
+    const firstRule = saved.findIndex((l) => l.startsWith("rule "));
+    host.write(`${FIREWALL_DIR}/snapshot`, `${saved.slice(0, firstRule + 1).join("\n")}\n`);
+    const now = sh(rollbackNowScript("r1-0"));
+    expect(now.stdout).toMatch(/^rollback failed /);
+    expect(readFileSync(file("rollback.log"), "utf8")).toContain("the saved state is incomplete");
+    expect(rules()).toContain("00300 deny ip from any to any");
+  });
+
+  it("a write that fails while the state is saved fails the arming: the firewall is not changed", () => {
+    expect(host.sh(`kldload ipfw && ${load(A)}`).code).toBe(0);
+    host.write("/etc/rc.conf", 'sshd_enable="YES"\nfirewall_enable="YES"\n');
+    const before = rules();
+    // A sed whose output cannot be written (ENOSPC) while rc.conf's lines are saved.
+    host.write(
+      "/usr/local/sbin/sed",
+      `#!/bin/sh\ncase "$*" in "s|^|rcline "*) echo "sed: stdout: No space left on device" >&2; exit 1 ;; esac\nexec /bin/sed "$@"\n`,
+      0o755,
+    );
+    const r = step("r1", "r1-0", 60, load("300 deny ip from any to any"));
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain("No space left on device");
+    expect(rules()).toBe(before);
+    expect(existsSync(file("armed.r1-0"))).toBe(false);
+  });
+
   it("is recorded as failed by the timer too", async () => {
     expect(host.sh(`kldload ipfw && ${load(A)}`).code).toBe(0);
     expect(step("r1", "r1-0", 1, load("300 deny ip from any to any")).code).toBe(0);
@@ -321,11 +350,36 @@ const reboot = () => {
   rmSync(host.file("/var/db/testhost-kernel.json"), { force: true });
 };
 const HOOK = "/usr/local/etc/rc.d/provision_firewall";
-/** What /etc/rc does for the firewall: the boot hook (rcorder puts it before ipfw), then ipfw. */
+/**
+ * What /etc/rc does for the firewall, in one shell as FreeBSD's libexec/rc/rc does it: rc.conf
+ * read once before the first script (load_rc_config, then `_rc_conf_loaded`), an ALRM trap that
+ * rereads it, and each script sourced in a subshell with `faststart` (run_rc_script): the boot
+ * hook (rcorder puts it before ipfw), then ipfw. Each script's output is told apart by a marker.
+ */
 const boot = () => {
-  const hook = host.sh(onHost(`/bin/sh ${HOOK} start`));
-  const ipfw = host.sh(`/bin/sh ${host.file("/etc/rc.d/ipfw")} start`);
-  return { hook, ipfw };
+  const scripts = [host.file(HOOK), host.file("/etc/rc.d/ipfw")];
+  host.write(
+    "/etc/rc",
+    [
+      `. ${host.file("/etc/rc.subr")}`,
+      "load_rc_config",
+      'trap "_rc_conf_loaded=false; load_rc_config" ALRM',
+      `for _rc_elem in ${scripts.join(" ")}; do`,
+      '  echo "==> $_rc_elem"; echo "==> $_rc_elem" >&2',
+      '  ( set faststart; . "$_rc_elem" ); echo "<== $?"',
+      "done",
+      "",
+    ].join("\n"),
+    0o755,
+  );
+  const r = host.sh(`/bin/sh ${host.file("/etc/rc")}`);
+  const part = (text: string, i: number) =>
+    text.split(`==> ${scripts[i]}\n`)[1]?.split("==> ")[0] ?? "";
+  const ran = (i: number) => {
+    const [stdout = "", code] = part(r.stdout, i).split(/<== (\d+)\n/);
+    return { code: Number(code), stdout, stderr: part(r.stderr, i) };
+  };
+  return { hook: ran(0), ipfw: ran(1) };
 };
 
 describe("a reboot within the confirmation window", () => {
@@ -360,6 +414,44 @@ describe("a reboot within the confirmation window", () => {
     reboot();
     expect(boot().hook.stdout).toBe("");
     expect(rules()).toBe(before);
+  });
+
+  it("boots with no firewall again after an unconfirmed first firewall apply: rc.d/ipfw sees the rc.conf the hook put back", () => {
+    // A host that had no firewall: the first apply enables it with rules that refuse SSH.
+    host.write("/etc/rc.conf", 'sshd_enable="YES"\n');
+    expect(host.sh("service ipfw stop; kldunload ipfw; true").code).toBe(0);
+    rmSync(host.file(FW), { force: true });
+    const first = step(
+      "r1",
+      "r1-0",
+      60,
+      `${writeFw(fwScript("65000 deny ip from any to any"))} && sysrc firewall_enable=YES firewall_script=${FW} >/dev/null && service ipfw start`,
+    );
+    expect(first.code, first.stderr).toBe(0);
+    reboot();
+    const { hook, ipfw } = boot();
+    expect(hook.stdout).toMatch(/rolled back at boot/);
+    expect(host.read("/etc/rc.conf")).toBe('sshd_enable="YES"\n');
+    // Nothing filtered: rc.d/ipfw found firewall_enable back at its default, NO.
+    expect(ipfw.stderr).not.toContain("All ip services are disabled");
+    expect(check("192.0.2.10").stdout).not.toMatch(/deny/);
+  });
+
+  it("finishes at boot a restore cut after it claimed the arming (a crash or power loss mid-restore)", () => {
+    const before = rules();
+    const conf = host.read("/etc/rc.conf");
+    expect(step("r1", "r1-0", 60, writeFw(fwScript("65000 deny ip from any to any"))).code).toBe(0);
+    expect(host.sh("service ipfw restart").code).toBe(0);
+    // The timer claimed the arming, then the host went down before anything was put back.
+    host.sh(`mv ${file("armed.r1-0")} ${file("fired.r1-0")}`);
+    reboot();
+    const { hook, ipfw } = boot();
+    expect(hook.stdout).toMatch(/rolled back at boot/);
+    expect(ipfw.code).toBe(0);
+    expect(host.read(FW)).toBe(fwScript(A));
+    expect(host.read("/etc/rc.conf")).toBe(conf);
+    expect(rules()).toBe(before);
+    expect(existsSync(file("fired.r1-0"))).toBe(false);
   });
 
   it("leaves a confirmed change alone at boot", () => {

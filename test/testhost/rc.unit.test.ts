@@ -1,7 +1,9 @@
 // rc.subr(8) and service(8) of the test host against a temporary root. References:
 // src:libexec/rc/rc.subr@0227451304a7 (run_rc_command: "cannot run", rc_usage for an extra
 // command without its _cmd, the enable gate that lets stop through only while the service runs,
-// su -m USER -c 'sh -c "..."' for NAME_user), src:usr.sbin/service/service.sh@023fc80ee38a,
+// su -m USER -c 'sh -c "..."' for NAME_user; load_rc_config reads rc.conf once per shell,
+// `_rc_conf_loaded`), src:libexec/rc/rc@023fc80ee38a (read once before the first script, each
+// script sourced in a subshell, ALRM rereads), src:usr.sbin/service/service.sh@023fc80ee38a,
 // ports:www/apache24/files/apache24.in@135fdeebb99c (graceful needs a running httpd).
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { makeRoot } from "./emu.js";
@@ -43,6 +45,24 @@ describe("service(8)", () => {
         "nosuch does not exist in /etc/rc.d or the local startup\ndirectories (/usr/local/etc/rc.d), or is not executable\n",
       stderr: "",
     });
+  });
+});
+
+describe("rc.subr load_rc_config", () => {
+  it("reads rc.conf once per shell: a script run by /etc/rc sees a change only after ALRM", () => {
+    host.write("/etc/rc.conf", 'demo_enable="YES"\n');
+    const rc = (trap: string) =>
+      host.sh(
+        [
+          `. "$TESTHOST_ROOT/etc/rc.subr"`,
+          "load_rc_config",
+          trap,
+          `( sysrc demo_enable=NO >/dev/null; ${trap ? "kill -ALRM $$" : ":"} )`,
+          `( load_rc_config demo; echo "$demo_enable" )`,
+        ].join("\n"),
+      ).stdout;
+    expect(rc("")).toBe("YES\n");
+    expect(rc('trap "_rc_conf_loaded=false; load_rc_config" ALRM')).toBe("NO\n");
   });
 });
 
