@@ -46,6 +46,14 @@ const run = (args: string[], input?: string) => {
   outputs.push(r.stdout, r.stderr);
   return r;
 };
+/** provision check --json's findings, one `CHECK=STATUS: DETAIL` line each. */
+const checkResults = (stdout: string): string[] =>
+  stdout
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l))
+    .filter((e) => e.type === "check_result")
+    .map((e) => `${e.check}=${e.status}: ${e.detail}`);
 const psql = (sql: string) =>
   sh(set, 0, `su -l postgres -c "psql -XtA -d synapse -c \\"${sql}\\""`).stdout.trim();
 /** restic on the repository host, against the repository's directory. */
@@ -259,12 +267,7 @@ describe.skipIf(!present || onlyHere)(
       const check = run(["check", "--host", "matrix1", "--json"]);
       const ms = Date.now() - t;
       console.log(`provision check: ${ms} ms`);
-      const results = check.stdout
-        .trim()
-        .split("\n")
-        .map((l) => JSON.parse(l))
-        .filter((e) => e.type === "check_result")
-        .map((e) => `${e.check}=${e.status}: ${e.detail}`);
+      const results = checkResults(check.stdout);
       // pkg audit: the test host does not model VuXML matching (its pkg refuses to judge, 65/70),
       // so that one finding is unknown; everything else is ok, HTTPS and TURN included.
       const notOk = results.filter((r) => !r.includes("=ok: "));
@@ -369,12 +372,7 @@ describe.skipIf(!present || onlyHere)(
       expect(sh(set, 0, `ls -A ${DIR}`).stdout).not.toContain(".partial");
       expect(sh(set, 0, "curl -sf http://127.0.0.1:8008/health").stdout).toBe("OK");
       const check = run(["check", "--host", "matrix1", "--json"]);
-      const results = check.stdout
-        .trim()
-        .split("\n")
-        .map((l) => JSON.parse(l))
-        .filter((e) => e.type === "check_result")
-        .map((e) => `${e.check}=${e.status}: ${e.detail}`);
+      const results = checkResults(check.stdout);
       expect(results).toContainEqual(
         expect.stringMatching(
           /^scheduled backup run=warning: the last run failed at \S+Z: archiving the media store failed: .*Permission denied.*; see \/var\/log\/provision-backup.log$/,
@@ -531,12 +529,7 @@ describe.skipIf(!present || onlyHere)(
       unblockTables();
       expect(sh(set, 0, "sleep 1; service synapse onestatus").code).not.toBe(0);
       const check = run(["check", "--host", "matrix1", "--json"]);
-      const results = check.stdout
-        .trim()
-        .split("\n")
-        .map((l) => JSON.parse(l))
-        .filter((e) => e.type === "check_result")
-        .map((e) => `${e.check}=${e.status}: ${e.detail}`);
+      const results = checkResults(check.stdout);
       expect(results).toContainEqual(
         expect.stringMatching(
           /^synapse stopped by a backup=critical: a scheduled backup \(run started \S+Z, process \d+\) stopped Synapse and ended without starting it again/,
