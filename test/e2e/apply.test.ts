@@ -1,6 +1,6 @@
 // End to end: fresh test hosts -> apply -> converged, with certificates from a real ACME server;
-// drift repaired; a canary secret never shows; host keys, non-FreeBSD targets, failing steps and
-// locks give their documented errors.
+// Synapse itself checked on them (./real-synapse.ts); drift repaired; a canary secret never
+// shows; host keys, non-FreeBSD targets, failing steps and locks give their documented errors.
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +14,7 @@ import {
   suAs,
   testHostsOnly,
 } from "../helpers/target.js";
+import { describeRealSynapse } from "./real-synapse.js";
 
 const CANARY = "canary-7d1f0c5e9b";
 // Every apply issues a certificate: without an ACME server the hosts reach, nothing here runs.
@@ -430,3 +431,10 @@ describe.skipIf(noAcme ?? testHostsOnly("a second host to break"))(
     });
   },
 );
+
+// Last, as its startup checks leave databases of their own behind: Synapse itself on the hosts,
+// which its first apply brings back to the inventory (federation on), whatever the tests above left.
+describeRealSynapse(noAcme ?? testHostsOnly("Debian's real Synapse of the test hosts"), () => {
+  if (!set.local) throw new Error("no local test hosts");
+  return { set: set.local, inv, env };
+});

@@ -8,7 +8,7 @@ import { cpSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSyn
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HostSet } from "../../testhost/src/hosts.js";
-import { cli } from "../helpers/cli.js";
+import { cli, cliInBackground } from "../helpers/cli.js";
 import {
   type Chat,
   chatThroughClientApi,
@@ -90,16 +90,20 @@ describe.skipIf(onlyHere)("provision backup and restore", { timeout: 900_000 }, 
     env = { PROVISION_AGE_IDENTITY_FILE: join(set.dir, "age.txt") };
     inv = invA;
     expect(run(["secrets", "init"]).code).toBe(0);
+    // The same store: the operator's one inventory, here split in two files (apply only reads it).
+    cpSync(join(set.dir, "inventory-a.secrets.age"), join(set.dir, "inventory-b.secrets.age"));
+    // B converges while A converges and fills: two machines, two operators' terminals.
+    const applyB = cliInBackground(["apply", "--yes", "-i", invB], {
+      env,
+      logPrefix: join(set.dir, "apply-b"),
+    });
     const apply = run(["apply", "--yes"]);
     if (apply.code !== 0)
       throw new Error(`apply failed: ${apply.stderr}${apply.stdout.slice(-3000)}`);
     fillThroughClientApi(0);
-    // The same store: the operator's one inventory, here split in two files.
-    cpSync(join(set.dir, "inventory-a.secrets.age"), join(set.dir, "inventory-b.secrets.age"));
+    const b = await applyB;
+    if (b.code !== 0) throw new Error(`apply on B failed: ${b.stderr}${b.stdout.slice(-3000)}`);
     inv = invB;
-    const applyB = run(["apply", "--yes"]);
-    if (applyB.code !== 0)
-      throw new Error(`apply on B failed: ${applyB.stderr}${applyB.stdout.slice(-3000)}`);
   }, 900_000);
   afterAll(async () => set?.stop());
 

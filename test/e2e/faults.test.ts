@@ -116,6 +116,9 @@ describe.skipIf(why)("an apply whose connection is cut", { timeout: 900_000 }, (
     let runs = 0;
     let fullPlan = 0;
     let lastRun: StepStart[] = [];
+    /** Time in the runs themselves, and in the checks after each cut. */
+    let runMs = 0;
+    let checkMs = 0;
     const key = (s: StepStart) => `${s.address}: ${s.description}`;
     for (;;) {
       runs++;
@@ -154,7 +157,9 @@ describe.skipIf(why)("an apply whose connection is cut", { timeout: 900_000 }, (
           cutNow(`between ${first.address} and ${key(s)}`);
         }
       };
+      const runStart = Date.now();
       const r = await applyRun(["-i", inv], env, onStart);
+      runMs += Date.now() - runStart;
       if (timer) clearTimeout(timer);
       const said = `${r.stderr}${r.stdout.slice(-3000)}`;
       if (!cut) {
@@ -172,6 +177,7 @@ describe.skipIf(why)("an apply whose connection is cut", { timeout: 900_000 }, (
       const [stopped] = events(r, "apply_errored");
       expect(stopped?.stderr, said).toContain("the host may be partly changed");
       expect(stopped?.stderr, said).toContain("Run `provision apply` again");
+      const checkStart = Date.now();
       // Not left locked: the lock goes with the cut session, without `provision unlock`.
       await waitFor(
         `the lock to go with the session cut ${cut}`,
@@ -181,10 +187,11 @@ describe.skipIf(why)("an apply whose connection is cut", { timeout: 900_000 }, (
       // No file half-written: no temporary file left beside any managed file.
       const temps = sh(set, 0, `find ${dirs.join(" ")} -maxdepth 1 -name '.provision.*'`);
       expect(temps.stdout, `after the cut ${cut}`).toBe("");
+      checkMs += Date.now() - checkStart;
     }
     const seconds = ((Date.now() - t0) / 1000).toFixed(0);
     console.log(
-      `fault injection: ${cutPoints.length} cut points (1 before the first step, ${boundaryCuts} at step boundaries, ${midCut.size} mid-step) over ${runs} runs of a ${fullPlan}-step apply in ${seconds} s:\n  ${cutPoints.join("\n  ")}`,
+      `fault injection: ${cutPoints.length} cut points (1 before the first step, ${boundaryCuts} at step boundaries, ${midCut.size} mid-step) over ${runs} runs of a ${fullPlan}-step apply in ${seconds} s (${(runMs / 1000).toFixed(0)} s in the runs, ${(checkMs / 1000).toFixed(0)} s in the checks after the cuts):\n  ${cutPoints.join("\n  ")}`,
     );
 
     // Converged: nothing left to do, nothing left due.

@@ -1,4 +1,5 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { closeSync, openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 export const ROOT = join(import.meta.dirname, "../..");
@@ -26,6 +27,34 @@ export function cli(
     maxBuffer: 1 << 28,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * The CLI in the background, so a test can go on meanwhile (even with synchronous calls: its
+ * output goes to files, never to a pipe this process would have to drain).
+ */
+export function cliInBackground(
+  args: string[],
+  opts: { env?: Record<string, string | undefined>; logPrefix: string },
+): Promise<CliResult> {
+  const [out, err] = [`${opts.logPrefix}.stdout`, `${opts.logPrefix}.stderr`];
+  const fds = [openSync(out, "w"), openSync(err, "w")] as const;
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, NO_COLOR: "1", ...opts.env },
+    stdio: ["ignore", fds[0], fds[1]],
+  });
+  for (const fd of fds) closeSync(fd);
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code) =>
+      resolve({
+        code: code ?? -1,
+        stdout: readFileSync(out, "utf8"),
+        stderr: readFileSync(err, "utf8"),
+      }),
+    );
+  });
 }
 
 /** The CLI against one inventory, keeping every output so a test can search them all at the end. */

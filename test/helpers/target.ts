@@ -18,7 +18,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { q } from "../../src/connector/quote.js";
-import { ACME_CA_BUNDLE, inventoryFor } from "../../testhost/src/hosts.js";
+import { ACME_CA_BUNDLE, type HostSet, inventoryFor } from "../../testhost/src/hosts.js";
 import type { SynapseProfile } from "../../testhost/src/image.js";
 import { sh as dockerSh, type ExecResult, testHosts } from "./testhost.js";
 
@@ -50,6 +50,8 @@ export interface E2EHosts {
   acme: boolean;
   /** Whether Synapse is the real one (a FreeBSD host, or the test hosts' "real" profile). */
   realSynapse: boolean;
+  /** The local test hosts behind this set (engine, containers, Synapse version); none on a real host. */
+  local?: HostSet;
   exec(host: number, command: string, input?: string): ExecResult;
   stop(): Promise<void>;
 }
@@ -253,6 +255,7 @@ export async function e2eHosts(
     real: false,
     acme: set.acme !== undefined,
     realSynapse: set.synapse.profile === "real",
+    local: set,
     exec: (host, command, input) => dockerSh(set, host, command, input),
     stop: set.stop,
   };
