@@ -1,13 +1,15 @@
 // The apply lock dies with the session that took it: a CLI killed mid-apply leaves nothing for the
-// next apply to refuse. A live lock is refused with its owner's details, `provision unlock`
+// next apply to refuse (that first converge is also the firewall rollback tests' host,
+// ./firewall-rollback.ts). A live lock is refused with its owner's details, `provision unlock`
 // removes only a stale one. A step that fails after a config file was written leaves its
 // restart due, and the next apply runs it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cli } from "../helpers/cli.js";
 import { waitFor } from "../helpers/procs.js";
 import { inventoryWithStore } from "../helpers/secrets.js";
-import { acmeReachable, type E2EHosts, e2eHosts, sh } from "../helpers/target.js";
+import { acmeReachable, type E2EHosts, e2eHosts, sh, testHostsOnly } from "../helpers/target.js";
 import { applyRun } from "./apply-run.js";
+import { describeFirewallRollback } from "./firewall-rollback.js";
 
 const noAcme = acmeReachable().why;
 if (noAcme) console.warn(`skipping the lock tests: ${noAcme}`);
@@ -124,3 +126,9 @@ describe.skipIf(noAcme)("the apply lock and pending handlers", { timeout: 1_800_
     expect(provision(["plan", "--detailed-exitcode"]).code).toBe(0);
   });
 });
+
+// On the same host, converged above: changed rules stay only once a new connection confirms them.
+describeFirewallRollback(
+  noAcme ?? testHostsOnly("an ipfw that fails once and the test host's SSH gate"),
+  () => ({ set, inv, env }),
+);

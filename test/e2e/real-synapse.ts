@@ -196,10 +196,14 @@ export function describeRealSynapse(skip: string | undefined, converged: () => C
             0,
             `timeout 30 turnutils_uclient -v ${flags} -n 1 -m 1 -l 64 -e ${ip} -u '${user}' -w '${pass}' ${ip} 2>&1`,
           );
+        let t = Date.now();
         const ok = alloc(turn.username, turn.password, "-O");
+        const okMs = Date.now() - t;
+        t = Date.now();
+        const bad = alloc(turn.username, `${turn.password}x`);
+        console.log(`TURN allocation: granted in ${okMs} ms, refused in ${Date.now() - t} ms`);
         expect(ok.stdout).toMatch(/Received relay addr: \d+\.\d+\.\d+\.\d+:\d+/);
         expect(ok.stdout).not.toMatch(/error 401|Unauthorized/i);
-        const bad = alloc(turn.username, `${turn.password}x`);
         expect(bad.stdout).toMatch(/error 401|Unauthorized|cannot complete Allocation/i);
       });
 
