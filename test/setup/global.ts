@@ -4,7 +4,8 @@ import { stopOwnEngine } from "../../testhost/src/engine.js";
 import { removeRunContainers } from "../../testhost/src/hosts.js";
 
 export function setup(): void {
-  process.env.PROVISION_TEST_RUN = `run-${Date.now().toString(36)}-${process.pid}`;
+  // Once for the whole run, though each project of vitest.config.ts runs this setup.
+  process.env.PROVISION_TEST_RUN ??= `run-${Date.now().toString(36)}-${process.pid}`;
 }
 
 export async function teardown(): Promise<void> {

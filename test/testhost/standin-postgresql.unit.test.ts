@@ -83,7 +83,9 @@ function start(version: string, server: PostgresServer) {
   // The parent returns before the daemon writes its pidfile.
   let pid: number | undefined;
   for (let i = 0; r.status === 0 && pid === undefined && i < 100; i++) {
-    if (existsSync(pidFile)) pid = Number(readFileSync(pidFile, "utf8").trim());
+    // The daemon creates the file, then writes its pid: an empty file is not an answer yet.
+    const written = existsSync(pidFile) ? Number(readFileSync(pidFile, "utf8").trim()) : 0;
+    if (written > 0) pid = written;
     else spawnSync("sleep", ["0.1"]);
   }
   if (pid) daemons.push(pid);
