@@ -60,8 +60,14 @@ describe("writeScript on a real filesystem", () => {
       });
       const ended = new Promise<number | null>((r) => sh.on("exit", (code) => r(code)));
       const temps = () => readdirSync(join(root, "etc")).filter((f) => f.startsWith(".provision."));
-      for (let i = 0; i < 100 && (!existsSync(join(root, "etc")) || temps().length === 0); i++)
-        await new Promise((r) => setTimeout(r, 20));
+      // Signalled once openssl runs (it logs its call first): a signal that lands between a
+      // child's fork and its exec is taken by the shell's trap handler there and lost with the
+      // exec, so the step would end only with that command (here after 30 s).
+      const writing = () =>
+        existsSync(join(root, "etc")) &&
+        temps().length > 0 &&
+        readFileSync(bin.log, "utf8").includes("openssl ");
+      for (let i = 0; i < 250 && !writing(); i++) await new Promise((r) => setTimeout(r, 20));
       expect(temps()).toHaveLength(1);
       process.kill(-(sh.pid as number), signal);
       expect(await ended).not.toBe(0);
