@@ -189,20 +189,20 @@ export function describeRealSynapse(skip: string | undefined, converged: () => C
           `turn:${server(0)}:3478?transport=tcp`,
         ]);
         const ip = set.hosts[0]?.ip;
-        // -O ends the client once its allocation is answered: no data to a peer nobody echoes, whose
-        // wait would run into the timeout. A refused allocation ends the client at once either way.
-        const alloc = (user: string, pass: string, flags = "") =>
+        const alloc = (user: string, pass: string) =>
           sh(
             0,
-            `timeout 30 turnutils_uclient -v ${flags} -n 1 -m 1 -l 64 -e ${ip} -u '${user}' -w '${pass}' ${ip} 2>&1`,
+            `timeout 30 turnutils_uclient -v -n 1 -m 1 -l 64 -e ${ip} -u '${user}' -w '${pass}' ${ip} 2>&1`,
           );
         let t = Date.now();
-        const ok = alloc(turn.username, turn.password, "-O");
+        const ok = alloc(turn.username, turn.password);
         const okMs = Date.now() - t;
         t = Date.now();
         const bad = alloc(turn.username, `${turn.password}x`);
-        console.log(`TURN allocation: granted in ${okMs} ms, refused in ${Date.now() - t} ms`);
-        expect(ok.stdout).toMatch(/Received relay addr: \d+\.\d+\.\d+\.\d+:\d+/);
+        console.log(
+          `TURN allocation: granted, client done in ${okMs} ms; refused, client done in ${Date.now() - t} ms`,
+        );
+        expect(ok.stdout).toContain("allocate response received");
         expect(ok.stdout).not.toMatch(/error 401|Unauthorized/i);
         expect(bad.stdout).toMatch(/error 401|Unauthorized|cannot complete Allocation/i);
       });
