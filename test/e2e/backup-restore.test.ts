@@ -97,10 +97,15 @@ describe.skipIf(onlyHere)("provision backup and restore", { timeout: 900_000 }, 
       env,
       logPrefix: join(set.dir, "apply-b"),
     });
-    const apply = run(["apply", "--yes"]);
-    if (apply.code !== 0)
-      throw new Error(`apply failed: ${apply.stderr}${apply.stdout.slice(-3000)}`);
-    fillThroughClientApi(0);
+    try {
+      const apply = run(["apply", "--yes"]);
+      if (apply.code !== 0)
+        throw new Error(`apply failed: ${apply.stderr}${apply.stdout.slice(-3000)}`);
+      fillThroughClientApi(0);
+    } finally {
+      // Never left running on hosts that afterAll stops.
+      await applyB;
+    }
     const b = await applyB;
     if (b.code !== 0) throw new Error(`apply on B failed: ${b.stderr}${b.stdout.slice(-3000)}`);
     inv = invB;

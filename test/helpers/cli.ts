@@ -45,15 +45,18 @@ export function cliInBackground(
     stdio: ["ignore", fds[0], fds[1]],
   });
   for (const fd of fds) closeSync(fd);
+  // The same limit as cli()'s.
+  const timer = setTimeout(() => child.kill("SIGKILL"), 600_000);
   return new Promise((resolve, reject) => {
     child.on("error", reject);
-    child.on("close", (code) =>
+    child.on("close", (code) => {
+      clearTimeout(timer);
       resolve({
         code: code ?? -1,
         stdout: readFileSync(out, "utf8"),
         stderr: readFileSync(err, "utf8"),
-      }),
-    );
+      });
+    });
   });
 }
 

@@ -4,8 +4,11 @@ import { stopOwnEngine } from "../../testhost/src/engine.js";
 import { removeRunContainers } from "../../testhost/src/hosts.js";
 
 export function setup(): void {
-  // Once for the whole run, though each project of vitest.config.ts runs this setup.
-  process.env.PROVISION_TEST_RUN ??= `run-${Date.now().toString(36)}-${process.pid}`;
+  // Once for the whole run, though vitest runs this setup for the root and each project of
+  // vitest.config.ts; never one inherited from the environment (another run's containers).
+  if (process.env.PROVISION_TEST_RUN_PID === String(process.pid)) return;
+  process.env.PROVISION_TEST_RUN = `run-${Date.now().toString(36)}-${process.pid}`;
+  process.env.PROVISION_TEST_RUN_PID = String(process.pid);
 }
 
 export async function teardown(): Promise<void> {
