@@ -29,6 +29,8 @@ export default defineConfig({
         test: {
           name: "hosts",
           include: HOSTS,
+          // Builds the test-host images while the unit files run (test/setup/images.ts).
+          globalSetup: ["test/setup/images.ts"],
           maxWorkers: 1,
           sequence: { groupOrder: 1 },
         },

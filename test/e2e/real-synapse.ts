@@ -189,19 +189,20 @@ export function describeRealSynapse(skip: string | undefined, converged: () => C
           `turn:${server(0)}:3478?transport=tcp`,
         ]);
         const ip = set.hosts[0]?.ip;
-        const alloc = (user: string, pass: string) =>
-          sh(
-            0,
-            `timeout 30 turnutils_uclient -v -n 1 -m 1 -l 64 -e ${ip} -u '${user}' -w '${pass}' ${ip} 2>&1`,
-          );
-        let t = Date.now();
-        const ok = alloc(turn.username, turn.password);
-        const okMs = Date.now() - t;
-        t = Date.now();
-        const bad = alloc(turn.username, `${turn.password}x`);
-        console.log(
-          `TURN allocation: granted, client done in ${okMs} ms; refused, client done in ${Date.now() - t} ms`,
+        const client = (user: string, pass: string, out: string) =>
+          `timeout 30 turnutils_uclient -v -n 1 -m 1 -l 64 -e ${ip} -u '${user}' -w '${pass}' ${ip} > ${out} 2>&1`;
+        // Both clients at once (each runs about 15 s to its end), their outputs apart.
+        const t = Date.now();
+        const both = sh(
+          0,
+          `d=$(mktemp -d) && { ${client(turn.username, turn.password, "$d/ok")} & ${client(turn.username, `${turn.password}x`, "$d/bad")} & wait; cat $d/ok; echo '<<refused>>'; cat $d/bad; rm -rf $d; }`,
         );
+        console.log(
+          `TURN allocation: granted and refused clients, side by side, done in ${Date.now() - t} ms`,
+        );
+        const [okOut = "", badOut = ""] = both.stdout.split("<<refused>>\n");
+        const ok = { stdout: okOut };
+        const bad = { stdout: badOut };
         expect(ok.stdout).toContain("allocate response received");
         expect(ok.stdout).not.toMatch(/error 401|Unauthorized/i);
         expect(bad.stdout).toMatch(/error 401|Unauthorized|cannot complete Allocation/i);
