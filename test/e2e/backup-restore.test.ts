@@ -8,7 +8,7 @@ import { cpSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSyn
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HostSet } from "../../testhost/src/hosts.js";
-import { cli, cliInBackground } from "../helpers/cli.js";
+import { type CliResult, cli, cliInBackground } from "../helpers/cli.js";
 import {
   type Chat,
   chatThroughClientApi,
@@ -97,6 +97,7 @@ describe.skipIf(onlyHere)("provision backup and restore", { timeout: 900_000 }, 
       env,
       logPrefix: join(set.dir, "apply-b"),
     });
+    let b: CliResult;
     try {
       const apply = run(["apply", "--yes"]);
       if (apply.code !== 0)
@@ -104,9 +105,8 @@ describe.skipIf(onlyHere)("provision backup and restore", { timeout: 900_000 }, 
       fillThroughClientApi(0);
     } finally {
       // Never left running on hosts that afterAll stops.
-      await applyB;
+      b = await applyB;
     }
-    const b = await applyB;
     if (b.code !== 0) throw new Error(`apply on B failed: ${b.stderr}${b.stdout.slice(-3000)}`);
     inv = invB;
   }, 900_000);

@@ -7,13 +7,12 @@
 // beside a managed file. In the end the plan is clean, every managed file is the rendered one
 // byte for byte, no handler is left due, and each restarted service runs on the configuration it
 // was notified for.
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadInventory } from "../../src/inventory/load.js";
-import { BIN, cli, ROOT } from "../helpers/cli.js";
+import { cli, cliInBackground } from "../helpers/cli.js";
 import { makeStore } from "../helpers/secrets.js";
 import { acmeReachable, type E2EHosts, e2eHosts, sh, testHostsOnly } from "../helpers/target.js";
 import { applyRun, type RunEnd, type StepStart } from "./apply-run.js";
@@ -31,23 +30,6 @@ let inv: string;
 let env: Record<string, string>;
 let proxy: CutProxy;
 const provision = (args: string[]) => cli([...args, "-i", inv], { env });
-/** The CLI through the proxy: never spawnSync, which would stop the proxy in this process. */
-function provisionAsync(args: string[]): Promise<{ code: number | null; out: string }> {
-  const child = spawn(process.execPath, [BIN, ...args, "-i", inv], {
-    cwd: ROOT,
-    env: { ...process.env, NO_COLOR: "1", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  child.stdout.on("data", (d: Buffer) => {
-    out += d.toString("utf8");
-  });
-  child.stderr.on("data", (d: Buffer) => {
-    out += d.toString("utf8");
-  });
-  return new Promise((resolve) => child.on("close", (code) => resolve({ code, out })));
-}
-
 beforeAll(async () => {
   if (why) return;
   set = await e2eHosts(1);
@@ -203,7 +185,8 @@ describe.skipIf(why)("an apply whose connection is cut", { timeout: 900_000 }, (
     );
 
     // Converged: nothing left to do, nothing left due.
-    const settled = await provisionAsync(["plan", "--detailed-exitcode"]);
+    // Through the proxy: never spawnSync, which would stop the proxy in this process.
+    const settled = await cliInBackground(["plan", "--detailed-exitcode", "-i", inv], { env });
     const gateway = set.hosts[0]?.gateway ?? "";
     const hostState = () =>
       sh(
@@ -211,7 +194,7 @@ describe.skipIf(why)("an apply whose connection is cut", { timeout: 900_000 }, (
         0,
         `date -u; ipfw list; sysctl net.inet.ip.fw.enable; ipfw testhost-check tcp ${gateway} 22; echo "check: $?"; ls -l --time-style=+%T /var/db/provision/firewall; head -v -n 5 /var/db/provision/firewall/outcome.* /var/db/provision/firewall/rollback; ps ax -o pid,etimes,args | grep -v ' [' | tail -40; tail -20 /var/log/auth.log`,
       ).stdout;
-    expect(settled.code, `${settled.out.slice(-3000)}\n${hostState()}`).toBe(0);
+    expect(settled.code, `${settled.stdout.slice(-3000)}${settled.stderr}\n${hostState()}`).toBe(0);
     expect(sh(set, 0, "test -e /var/db/provision/pending-handlers").code).toBe(1);
 
     // Every managed file is the rendered one, byte for byte.

@@ -7,26 +7,19 @@
 // itself (firewall-lockout and ssh-port-lockout, apply.test.ts); what reaches the host is what
 // no plan can foresee: here an ipfw error halfway through the script, which leaves the rules
 // without the SSH rule.
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { FIREWALL_DIR, firewallNote } from "../../src/apply/firewall-rollback.js";
-import { BIN, type CliResult, cli, ROOT } from "../helpers/cli.js";
+import { type CliResult, cli, type Started, startCli } from "../helpers/cli.js";
 import { waitFor } from "../helpers/procs.js";
-import { type E2EHosts, sh } from "../helpers/target.js";
+import { type Converged, type E2EHosts, sh } from "../helpers/target.js";
 
 /** firewall.confirm_timeout of the test inventory: short, so the test waits seconds, not a minute. */
 const CONFIRM = 15;
 const EXTRA_CIDR = "198.51.100.0/24";
 const OTHER_CIDR = "203.0.113.0/24";
-
-/** What the calling file converged: its one host, inventory and environment. */
-export interface Converged {
-  set: E2EHosts;
-  inv: string;
-  env: Record<string, string>;
-}
 
 /**
  * The firewall rollback checks, as a describe block of the calling file: they run after its
@@ -53,28 +46,13 @@ export function describeFirewallRollback(
     return startApply().done;
   }
 
-  function startApply(): { child: ChildProcess; done: Promise<CliResult & { ms: number }> } {
-    const t0 = Date.now();
-    const child = spawn(process.execPath, [BIN, "apply", "--yes", "--no-color", "-i", inv], {
-      cwd: ROOT,
-      env: { ...process.env, NO_COLOR: "1", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
+  function startApply(): Started {
+    const started = startCli(["apply", "--yes", "--no-color", "-i", inv], { env });
+    const done = started.done.then((r) => {
+      outputs.push(r.stdout, r.stderr);
+      return r;
     });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    const done = new Promise<CliResult & { ms: number }>((resolve) =>
-      child.on("close", (code) => {
-        outputs.push(stdout, stderr);
-        resolve({ code: code ?? -1, stdout, stderr, ms: Date.now() - t0 });
-      }),
-    );
-    return { child, done };
+    return { child: started.child, done };
   }
 
   /** A new SSH connection from this machine with OpenSSH's client, as an operator would open one. */

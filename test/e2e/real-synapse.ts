@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { docker, type HostSet } from "../../testhost/src/hosts.js";
 import { cli } from "../helpers/cli.js";
 import { synapseErrors } from "../helpers/matrix.js";
+import type { Converged } from "../helpers/target.js";
 import { sh as dockerSh } from "../helpers/testhost.js";
 
 /** The test ACME server's roots, on each host: what test_federation.ca_file names. */
@@ -16,18 +17,14 @@ const LOG = "/var/log/matrix-synapse/homeserver.log";
 const CONF = "/usr/local/etc/matrix-synapse/homeserver.yaml";
 const VENV_PYTHON = "/usr/local/lib/matrix-synapse/venv/bin/python3.11";
 
-/** What the calling file converged: the local test hosts, their inventory and its environment. */
-export interface Converged {
-  set: HostSet;
-  inv: string;
-  env: Record<string, string>;
-}
-
 /**
  * The real-Synapse checks, as a describe block of the calling file: they run after its tests, on
  * its converged hosts (local test hosts of the "real" profile; `skip` says why not).
  */
-export function describeRealSynapse(skip: string | undefined, converged: () => Converged): void {
+export function describeRealSynapse(
+  skip: string | undefined,
+  converged: () => Converged<HostSet>,
+): void {
   let set: HostSet;
   let inv: string;
   let env: Record<string, string>;

@@ -1,5 +1,6 @@
-import { spawn, spawnSync } from "node:child_process";
-import { closeSync, openSync, readFileSync } from "node:fs";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 export const ROOT = join(import.meta.dirname, "../..");
@@ -29,16 +30,27 @@ export function cli(
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** A CLI started in the background: its process, and its result once it ends. */
+export interface Started {
+  child: ChildProcess;
+  done: Promise<CliResult & { ms: number }>;
+}
+
 /**
- * The CLI in the background, so a test can go on meanwhile (even with synchronous calls: its
- * output goes to files, never to a pipe this process would have to drain).
+ * The CLI in the background, so a test can go on meanwhile, even with synchronous calls (which
+ * would stop a proxy or a timer living in this process): its output goes to files, never to a
+ * pipe this process would have to drain. The files are `logPrefix`.stdout and .stderr, or a
+ * temporary directory's, removed once read.
  */
-export function cliInBackground(
+export function startCli(
   args: string[],
-  opts: { env?: Record<string, string | undefined>; logPrefix: string },
-): Promise<CliResult> {
-  const [out, err] = [`${opts.logPrefix}.stdout`, `${opts.logPrefix}.stderr`];
+  opts: { env?: Record<string, string | undefined>; logPrefix?: string } = {},
+): Started {
+  const scratch = opts.logPrefix ? undefined : mkdtempSync(join(tmpdir(), "provision-cli-"));
+  const prefix = opts.logPrefix ?? join(scratch as string, "cli");
+  const [out, err] = [`${prefix}.stdout`, `${prefix}.stderr`];
   const fds = [openSync(out, "w"), openSync(err, "w")] as const;
+  const t0 = Date.now();
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: ROOT,
     env: { ...process.env, NO_COLOR: "1", ...opts.env },
@@ -47,17 +59,29 @@ export function cliInBackground(
   for (const fd of fds) closeSync(fd);
   // The same limit as cli()'s.
   const timer = setTimeout(() => child.kill("SIGKILL"), 600_000);
-  return new Promise((resolve, reject) => {
+  const done = new Promise<CliResult & { ms: number }>((resolve, reject) => {
     child.on("error", reject);
     child.on("close", (code) => {
       clearTimeout(timer);
-      resolve({
+      const r = {
         code: code ?? -1,
         stdout: readFileSync(out, "utf8"),
         stderr: readFileSync(err, "utf8"),
-      });
+        ms: Date.now() - t0,
+      };
+      if (scratch) rmSync(scratch, { recursive: true, force: true });
+      resolve(r);
     });
   });
+  return { child, done };
+}
+
+/** startCli's result only. */
+export function cliInBackground(
+  args: string[],
+  opts: { env?: Record<string, string | undefined>; logPrefix?: string } = {},
+): Promise<CliResult & { ms: number }> {
+  return startCli(args, opts).done;
 }
 
 /** The CLI against one inventory, keeping every output so a test can search them all at the end. */

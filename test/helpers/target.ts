@@ -40,6 +40,13 @@ export interface E2EHost {
   gateway: string;
 }
 
+/** What a test file converged, for the describe blocks it hands its hosts to. */
+export interface Converged<S = E2EHosts> {
+  set: S;
+  inv: string;
+  env: Record<string, string>;
+}
+
 export interface E2EHosts {
   /** Holds inventory.yaml (and whatever the tests add). */
   dir: string;
