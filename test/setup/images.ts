@@ -1,8 +1,9 @@
 // For a run that includes test-host files: the test-host images are built (where not cached)
 // while the unit files run, not after them. With an empty cache that build (two Debian suites by
-// debootstrap, then docker build) takes minutes; overlapped, it costs the run little. It runs at
+// debootstrap, then docker build) takes minutes; overlapped, it costs the run less. It runs at
 // a lower priority so the unit files keep their pace. The host files wait for it through the
-// image lock (testhost/src/engine.ts withLock) and build whatever it did not, reporting any error.
+// image locks (one per profile, testhost/src/image.ts) and build whatever it did not, reporting
+// any error.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -25,11 +26,12 @@ function build(cli: string, args: string[], engineHost: string): Promise<void> {
   };
   child.stdout.on("data", relay);
   child.stderr.on("data", relay);
-  return new Promise((resolve, reject) =>
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
     child.on("close", (code) =>
       code === 0 ? resolve() : reject(new Error(`testhost build ${args.join(" ")}: exit ${code}`)),
-    ),
-  );
+    );
+  });
 }
 
 export async function setup(): Promise<void> {
@@ -48,7 +50,8 @@ export async function setup(): Promise<void> {
   const profiles = process.env.PROVISION_E2E_TARGET ? [[]] : [[], ["--synapse", "real"]];
   building = (async () => {
     const t0 = Date.now();
-    for (const args of profiles) await build(cli, args, engine.host);
+    // Side by side: much of each build is downloading (debootstrap, apt-get).
+    await Promise.all(profiles.map((args) => build(cli, args, engine.host)));
     log(`images ready after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   })().catch((err: Error) => {
     log(`${err.message}; the host files build what is missing and report any error`);
