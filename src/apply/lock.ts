@@ -10,15 +10,27 @@ import { UserError } from "../errors.js";
 export const LOCK_FILE = "/var/run/provision.lock";
 /** The process group of the step running now (removed when the step ends). */
 export const STEP_PGID_FILE = "/var/run/provision.step";
+/**
+ * Made by the lock holder when its session ends, before it looks for the step to end; removed by
+ * the next holder before it says `taken`. A step that registers after that look (its shell was
+ * starting as the session died) finds it and stops by itself.
+ */
+export const SESSION_ENDED_FILE = "/var/run/provision.session-ended";
 
 /**
  * Prefix of every step's script (the step itself then runs in a subshell): records its process
- * group, so that when the session dies the lock holder ends the step too. A step cut off from its apply never runs on beside the next one.
+ * group, so that when the session dies the lock holder ends the step too, then stops at once if
+ * the holder has already looked. A step cut off from its apply never runs on beside the next one.
  */
-export const registerStepScript = [
-  `ps -o pgid= -p $$ | tr -d ' ' > ${STEP_PGID_FILE}`,
-  `trap 'rm -f ${STEP_PGID_FILE}' EXIT`,
-].join("\n");
+export function registerStepScriptFor(pgidFile: string, endedFile: string): string {
+  return [
+    `ps -o pgid= -p $$ | tr -d ' ' > ${pgidFile}`,
+    `trap 'rm -f ${pgidFile}' EXIT`,
+    `if [ -e ${endedFile} ]; then echo "provision: the session that started this step has ended; the step does not run" >&2; exit 75; fi`,
+  ].join("\n");
+}
+
+export const registerStepScript = registerStepScriptFor(STEP_PGID_FILE, SESSION_ENDED_FILE);
 
 /** Held until release(); also released by the host when this connection goes away. */
 export interface ApplyLock {
@@ -52,7 +64,11 @@ export function endStepScript(pgidFile = STEP_PGID_FILE): string {
  * At its end (released, or the session died) it ends a step still running, then lockf lets go.
  */
 export function takeLockScript(who: string): string {
-  const holder = `printf '%s, process %s on the host\\n' "$1" "$$" > "$2" && echo taken || exit 1; cat >/dev/null\n${endStepScript()}`;
+  const holder = [
+    `printf '%s, process %s on the host\\n' "$1" "$$" > "$2" && rm -f ${SESSION_ENDED_FILE} && echo taken || exit 1; cat >/dev/null`,
+    `: > ${SESSION_ENDED_FILE}`,
+    endStepScript(),
+  ].join("\n");
   return [
     oldLockCheck,
     `lockf -k -t 0 ${LOCK_FILE} /bin/sh -c ${q(holder)} sh ${q(who)} ${LOCK_FILE} 2>/dev/null`,

@@ -1,11 +1,11 @@
 // When a cut session's lock holder ends, the step it cut off is gone before the lock is: the next
 // apply never runs beside the rest of it (a pip still writing where the rerun removes).
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { endStepScript } from "../../src/apply/lock.js";
+import { endStepScript, registerStepScriptFor } from "../../src/apply/lock.js";
 
 const alive = (pgid: number) => spawnSync("/bin/sh", ["-c", `kill -0 -${pgid}`]).status === 0;
 
@@ -31,5 +31,30 @@ describe("ending a cut step", () => {
     expect(alive(pgid)).toBe(false);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
     expect(Date.now() - t0).toBeLessThan(15_000);
+  });
+
+  it("a step whose shell starts after the holder looked for it stops by itself, running nothing", () => {
+    const dir = mkdtempSync(join(tmpdir(), "provision-step-"));
+    const [pgid, ended, ran] = ["step", "session-ended", "ran"].map((f) => join(dir, f)) as [
+      string,
+      string,
+      string,
+    ];
+    const step = (body: string) =>
+      spawnSync("/bin/sh", ["-c", `${registerStepScriptFor(pgid, ended)}\n(\n${body}\n)`], {
+        encoding: "utf8",
+      });
+    // While the session lives, the step runs and its record goes with it.
+    let r = step(`touch ${ran}`);
+    expect(r.status).toBe(0);
+    expect(existsSync(ran)).toBe(true);
+    expect(existsSync(pgid)).toBe(false);
+    // The holder has ended (its session died) and looked: the late step does nothing.
+    writeFileSync(ended, "");
+    r = step(`rm ${ran}`);
+    expect(r.status).toBe(75);
+    expect(r.stderr).toContain("the session that started this step has ended");
+    expect(existsSync(ran)).toBe(true);
+    expect(existsSync(pgid)).toBe(false);
   });
 });
