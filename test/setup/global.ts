@@ -11,8 +11,30 @@ export function setup(): void {
   process.env.PROVISION_TEST_RUN_PID = String(process.pid);
 }
 
+/** The test-host images building in the background (images.ts), if they are. One object for
+ *  every copy of this module vitest loads (one per project). */
+const PREBUILD_KEY = Symbol.for("provision.test.prebuild");
+const shared = globalThis as { [PREBUILD_KEY]?: { promise?: Promise<void> } };
+shared[PREBUILD_KEY] ??= {};
+export const PREBUILD = shared[PREBUILD_KEY];
+
+/** How long the teardown waits for a build still running before it stops the engine anyway. */
+const PREBUILD_WAIT_MS = 20 * 60_000;
+
 export async function teardown(): Promise<void> {
   const run = process.env.PROVISION_TEST_RUN as string;
+  // A build the run's files did not wait for (they ended first) is finished, not cut off by
+  // stopping the engine under it: the next run finds its image.
+  if (PREBUILD.promise) {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      PREBUILD.promise,
+      new Promise((done) => {
+        timer = setTimeout(done, PREBUILD_WAIT_MS);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
   await removeRunContainers(run);
   await stopOwnEngine(run);
 }

@@ -1,31 +1,30 @@
-// For a run that includes test-host files: the test-host images are built (where not cached)
-// while the unit files run, not after them. With an empty cache that build (two Debian suites by
-// debootstrap, then docker build) takes minutes; overlapped, it costs the run less. It runs at
-// a lower priority so the unit files keep their pace. The host files wait for it through the
-// image locks (one per profile, testhost/src/image.ts) and build whatever it did not, reporting
-// any error.
+// For a run that includes test-host files: the test-host images they use are built (where not
+// cached) while the unit files run, not after them. With an empty cache that build (two Debian
+// suites by mmdebstrap, then docker build) takes minutes; overlapped, it costs the run less. It
+// runs at a lower priority so the unit files keep their pace. The host files wait for it through
+// the image locks (one per profile, testhost/src/image.ts) and build whatever it did not,
+// reporting any error. The run's teardown (global.ts) waits for it before it stops the engine.
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
+import type { TestProject } from "vitest/node";
 import { ensureEngine } from "../../testhost/src/engine.js";
+import { TESTHOST_DIR } from "../../testhost/src/paths.js";
 import { ROOT } from "../helpers/cli.js";
-import { setup as setupRun } from "./global.js";
+import { PREBUILD, setup as setupRun } from "./global.js";
 
 const log = (s: string) => process.stderr.write(`testhost (prebuild): ${s}\n`);
-let building: Promise<void> | undefined;
 
-/** One `testhost build` at nice 10; its output goes to stderr with a prefix. */
+/** One `testhost build` at nice 10; its output goes to stderr line by line, with a prefix. */
 function build(cli: string, args: string[], engineHost: string): Promise<void> {
   const child = spawn("nice", ["-n", "10", process.execPath, cli, "build", ...args], {
     cwd: ROOT,
     env: { ...process.env, DOCKER_HOST: engineHost },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  const relay = (d: Buffer) => {
-    for (const line of d.toString("utf8").split("\n")) if (line.trim()) log(line.trim());
-  };
-  child.stdout.on("data", relay);
-  child.stderr.on("data", relay);
+  for (const stream of [child.stdout, child.stderr])
+    createInterface({ input: stream }).on("line", (line) => line.trim() && log(line.trim()));
   return new Promise((resolve, reject) => {
     child.on("error", reject);
     child.on("close", (code) =>
@@ -34,11 +33,31 @@ function build(cli: string, args: string[], engineHost: string): Promise<void> {
   });
 }
 
-export async function setup(): Promise<void> {
+/** Whether the compiled test-host tooling is older than its sources (then it would build under
+ *  the new sources' image key what the old code makes). */
+function stale(cli: string): boolean {
+  const built = statSync(cli).mtimeMs;
+  const src = join(TESTHOST_DIR, "src");
+  return readdirSync(src).some((f) => statSync(join(src, f)).mtimeMs > built);
+}
+
+/** The image profiles the run's host files start: "real" where a file asks for `synapse: "real"`. */
+function profilesOf(files: string[]): string[][] {
+  const real = files.map((f) => readFileSync(f, "utf8").includes('synapse: "real"'));
+  return [
+    ...(real.some((r) => !r) ? [[]] : []),
+    ...(real.some((r) => r) && !process.env.PROVISION_E2E_TARGET ? [["--synapse", "real"]] : []),
+  ];
+}
+
+export async function setup(project: TestProject): Promise<void> {
   setupRun();
-  if (building || process.env.PROVISION_TESTHOST_PREBUILD === "0") return;
+  if (PREBUILD.promise || process.env.PROVISION_TESTHOST_PREBUILD === "0") return;
   const cli = join(ROOT, "dist/testhost/testhost.js");
-  if (!existsSync(cli)) return;
+  if (!existsSync(cli) || stale(cli)) return;
+  const files = project.vitest.state.getPaths().filter((f) => project.matchesTestGlob(f));
+  const profiles = profilesOf(files);
+  if (profiles.length === 0) return;
   // The engine is started here, by the run (its teardown stops it), at normal priority: the
   // test hosts run in it.
   const engine = await ensureEngine(log).catch((err: Error) => {
@@ -46,18 +65,14 @@ export async function setup(): Promise<void> {
     return undefined;
   });
   if (!engine) return;
-  // A real FreeBSD target needs only the stand-in image (the emulator tests).
-  const profiles = process.env.PROVISION_E2E_TARGET ? [[]] : [[], ["--synapse", "real"]];
-  building = (async () => {
+  PREBUILD.promise = (async () => {
     const t0 = Date.now();
-    // Side by side: much of each build is downloading (debootstrap, apt-get).
-    await Promise.all(profiles.map((args) => build(cli, args, engine.host)));
-    log(`images ready after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  })().catch((err: Error) => {
-    log(`${err.message}; the host files build what is missing and report any error`);
-  });
-}
-
-export async function teardown(): Promise<void> {
-  await building;
+    // One after the other, the stand-in's first (most host files use it): side by side, both
+    // came later (measured: the suite took longer).
+    for (const args of profiles)
+      await build(cli, args, engine.host).catch((err: Error) =>
+        log(`${err.message}; the host files build it and report the error`),
+      );
+    log(`done after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  })();
 }
