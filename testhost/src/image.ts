@@ -1,4 +1,4 @@
-// The test-host image: a Debian rootfs (debootstrap, cached as a tarball keyed by its inputs),
+// The test-host image: a Debian rootfs (mmdebstrap, cached as a tarball keyed by its inputs),
 // imported into Docker once, plus a small layer with the emulated FreeBSD commands, the
 // PostgreSQL server builds and the Synapse stand-in. Nothing is pulled from a registry.
 import { createHash } from "node:crypto";
@@ -14,7 +14,7 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { join, relative } from "node:path";
 import { type Engine, withLock } from "./engine.js";
 import { CACHE_DIR, PROJECT_DIR, TESTHOST_DIR } from "./paths.js";
 import { run, runLogged } from "./run.js";
@@ -100,11 +100,7 @@ function hashFiles(h: ReturnType<typeof createHash>, dir: string): void {
 export function baseKey(profile: SynapseProfile = "standin"): string {
   const { suite, packages } = ROOTFS[profile];
   return createHash("sha256")
-    .update(
-      JSON.stringify(
-        profile === "standin" ? [suite, MIRROR, packages] : [suite, MIRROR, packages, "apt"],
-      ),
-    )
+    .update(JSON.stringify([suite, MIRROR, packages, "mmdebstrap"]))
     .digest("hex")
     .slice(0, 16);
 }
@@ -265,37 +261,47 @@ export async function ensureImage(
   });
 }
 
-const quietDebootstrap = (log: (s: string) => void) => (l: string) =>
-  l.startsWith("I: Retrieving") || l.startsWith("I: Validating") ? undefined : log(l);
-
-/** A dpkg configuration file in the rootfs while it is built, never in the image. */
-const UNSAFE_IO = "etc/dpkg/dpkg.cfg.d/provision-build-unsafe-io";
-
+/**
+ * The rootfs: Debian's minbase (as debootstrap's) with the profile's packages, by mmdebstrap,
+ * which downloads through apt (side by side, where debootstrap fetches one package after the
+ * other) and installs in one pass: measured here, 77 s against debootstrap's 166 s for the
+ * stand-in's. Package lists are kept, as debootstrap leaves them. sid's Release file is often
+ * past its Valid-Until date, which apt refuses without the option. Maintainer scripts start no
+ * services (mmdebstrap's policy-rc.d while it installs).
+ */
 async function buildRootfs(
   tarball: string,
   log: (s: string) => void,
   profile: SynapseProfile,
 ): Promise<void> {
-  const dir = mkdtempSync(join(CACHE_DIR, "rootfs-"));
-  // dpkg in the new rootfs (debootstrap's second stage, apt-get) skips its fsync per file: a
-  // rootfs that is thrown away if the build fails needs no crash safety, and the fsync storms
-  // cost the build time and stall whatever else writes meanwhile (the tests beside it).
-  const unsafeIo = join(dir, UNSAFE_IO);
-  mkdirSync(dirname(unsafeIo), { recursive: true });
-  writeFileSync(unsafeIo, "force-unsafe-io\n");
+  const { suite, packages } = ROOTFS[profile];
+  const dir = join(CACHE_DIR, `rootfs-${profile}-${process.pid}-${Date.now().toString(36)}`);
+  const t0 = Date.now();
+  log(`mmdebstrap ${suite} (minbase + ${packages.length} packages) into ${dir}`);
   try {
-    if (profile === "real") await debootstrapSid(dir, log);
-    else {
-      log(`debootstrap ${SUITE} (minbase + ${BASE_PACKAGES.length} packages) into ${dir}`);
+    try {
       await runLogged(
-        "debootstrap",
-        ["--variant=minbase", `--include=${BASE_PACKAGES.join(",")}`, SUITE, dir, MIRROR],
-        quietDebootstrap(log),
+        "mmdebstrap",
+        [
+          "--variant=minbase",
+          `--include=${packages.join(",")}`,
+          "--skip=cleanup/apt/lists",
+          ...(profile === "real" ? ['--aptopt=Acquire::Check-Valid-Until "false"'] : []),
+          suite,
+          dir,
+          MIRROR,
+        ],
+        log,
+      );
+    } catch (e) {
+      if (profile !== "real") throw e;
+      throw new Error(
+        `the real-Synapse rootfs (Debian ${REAL_SUITE}) could not be built: ${REAL_SUITE} changes ` +
+          "daily; a package may be missing or broken there today (the stand-in profile is not " +
+          `affected).\n${(e as Error).message}`,
       );
     }
-    // The image's dpkg is Debian's as shipped.
-    rmSync(unsafeIo);
-    // Debian's own services must not start in the image build or the container.
+    log(`mmdebstrap ${suite}: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
     rmSync(join(dir, "var/cache/apt/archives"), { recursive: true, force: true });
     mkdirSync(join(dir, "var/cache/apt/archives/partial"), { recursive: true });
     chmodSync(dir, 0o755);
@@ -304,46 +310,4 @@ async function buildRootfs(
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** sid in two steps, as apt would install it: debootstrap, then apt-get inside the rootfs. The
- *  suite changes daily, so each failing step says which one failed and why. */
-async function debootstrapSid(dir: string, log: (s: string) => void): Promise<void> {
-  const step = async (what: string, cmd: string, args: string[], env?: NodeJS.ProcessEnv) => {
-    const t0 = Date.now();
-    log(what);
-    try {
-      await runLogged(cmd, args, quietDebootstrap(log), env ? { env } : {});
-    } catch (e) {
-      throw new Error(
-        `the real-Synapse rootfs (Debian ${REAL_SUITE}) could not be built: ${what} failed. ` +
-          `${REAL_SUITE} changes daily; a package may be missing or broken there today ` +
-          `(the stand-in profile is not affected).\n${(e as Error).message}`,
-      );
-    }
-    log(`${what}: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-  };
-  await step(`debootstrap --variant=minbase ${REAL_SUITE}`, "debootstrap", [
-    "--variant=minbase",
-    REAL_SUITE,
-    dir,
-    MIRROR,
-  ]);
-  // Packages' maintainer scripts must not start services inside the rootfs.
-  writeFileSync(join(dir, "usr/sbin/policy-rc.d"), "#!/bin/sh\nexit 101\n", { mode: 0o755 });
-  // sid's Release file is often past its Valid-Until date; apt refuses it without this.
-  await step("apt-get update", "chroot", [
-    dir,
-    "apt-get",
-    "-o",
-    "Acquire::Check-Valid-Until=false",
-    "update",
-  ]);
-  await step(
-    `apt-get install ${REAL_PACKAGES.length} packages`,
-    "chroot",
-    [dir, "apt-get", "install", "-y", "--no-install-recommends", ...REAL_PACKAGES],
-    { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
-  );
-  await step("apt-get clean", "chroot", [dir, "apt-get", "clean"]);
 }
