@@ -20,13 +20,17 @@ export const SESSION_ENDED_FILE = "/var/run/provision.session-ended";
 /**
  * Prefix of every step's script (the step itself then runs in a subshell): records its process
  * group, so that when the session dies the lock holder ends the step too, then stops at once if
- * the holder has already looked. A step cut off from its apply never runs on beside the next one.
+ * the holder has already looked. A step cut off from its apply does not run on beside the next
+ * one; left open: a shell still starting when the next command has taken the lock (and cleared
+ * the mark), which needs that command to connect within the step's start-up.
  */
 export function registerStepScriptFor(pgidFile: string, endedFile: string): string {
   return [
     `ps -o pgid= -p $$ | tr -d ' ' > ${pgidFile}`,
     `trap 'rm -f ${pgidFile}' EXIT`,
-    `if [ -e ${endedFile} ]; then echo "provision: the session that started this step has ended; the step does not run" >&2; exit 75; fi`,
+    // The record goes first: with the session gone, the message's write may end this shell
+    // (SIGPIPE) before its exit trap runs.
+    `if [ -e ${endedFile} ]; then rm -f ${pgidFile}; echo "provision: the session that started this step has ended; the step does not run" >&2; exit 75; fi`,
   ].join("\n");
 }
 

@@ -57,4 +57,25 @@ describe("ending a cut step", () => {
     expect(existsSync(ran)).toBe(true);
     expect(existsSync(pgid)).toBe(false);
   });
+
+  it("a late step whose session's pipes are gone leaves no record behind (the message's write may end its shell)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "provision-step-"));
+    const [pgid, ended, ran] = ["step", "session-ended", "ran"].map((f) => join(dir, f)) as [
+      string,
+      string,
+      string,
+    ];
+    writeFileSync(ended, "");
+    // stderr is a pipe nobody reads any more by the time the step gets to its check, as when
+    // sshd has gone with the session.
+    const step = spawn(
+      "/bin/sh",
+      ["-c", `sleep 0.5\n${registerStepScriptFor(pgid, ended)}\n(\ntouch ${ran}\n)`],
+      { stdio: ["ignore", "ignore", "pipe"] },
+    );
+    step.stderr?.destroy();
+    await new Promise((r) => step.on("close", r));
+    expect(existsSync(pgid)).toBe(false);
+    expect(existsSync(ran)).toBe(false);
+  });
 });
