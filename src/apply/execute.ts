@@ -80,7 +80,9 @@ export async function applyPlan(
     shouldStop?: () => boolean;
     /** Opens a new connection to the host: confirms new firewall rules (firewall-rollback.ts). */
     newConnection?: () => Promise<Connector>;
-  } = {},
+    /** The pid of this apply's lock holder on the host (ApplyLock.holder): each step checks it. */
+    lockHolder: number;
+  },
 ): Promise<ApplyResult> {
   const steps = plan.changes.flatMap((change) => change.steps.map((step) => ({ change, step })));
   const total = steps.length;
@@ -134,7 +136,7 @@ export async function applyPlan(
           )
         : undefined;
     // In a subshell: the step's own traps and exits leave the registration's trap alone.
-    const script = `${registerStepScript}\n(\n${firewall ? firewall.arm(recorded) : recorded}\n)`;
+    const script = `${registerStepScript(opts.lockHolder)}\n(\n${firewall ? firewall.arm(recorded) : recorded}\n)`;
     let lastLine: string | undefined;
     const beat = setInterval(() => {
       onEvent({

@@ -13,32 +13,38 @@ export const STEP_PGID_FILE = "/var/run/provision.step";
 /**
  * Made by the lock holder when its session ends, before it looks for the step to end; removed by
  * the next holder before it says `taken`. A step that registers after that look (its shell was
- * starting as the session died) finds it and stops by itself.
+ * starting as the session died) finds it and stops by itself; one later still, after the next
+ * holder removed it, finds its own holder gone.
  */
 export const SESSION_ENDED_FILE = "/var/run/provision.session-ended";
 
 /**
  * Prefix of every step's script (the step itself then runs in a subshell): records its process
  * group, so that when the session dies the lock holder ends the step too, then stops at once if
- * the holder has already looked. A step cut off from its apply does not run on beside the next
- * one; left open: a shell still starting when the next command has taken the lock (and cleared
- * the mark), which needs that command to connect within the step's start-up.
+ * the holder has already looked (the mark) or is gone (`holder`, its pid on the host: the next
+ * command may have taken the lock and cleared the mark meanwhile). A step cut off from its apply
+ * never runs beside the next one. The holder is named only by its pid: a new process given that
+ * pid within the step's start-up would pass for it.
  */
-export function registerStepScriptFor(pgidFile: string, endedFile: string): string {
+export function registerStepScriptFor(pgidFile: string, endedFile: string, holder: number): string {
   return [
     `ps -o pgid= -p $$ | tr -d ' ' > ${pgidFile}`,
     `trap 'rm -f ${pgidFile}' EXIT`,
     // The record goes first: with the session gone, the message's write may end this shell
     // (SIGPIPE) before its exit trap runs.
-    `if [ -e ${endedFile} ]; then rm -f ${pgidFile}; echo "provision: the session that started this step has ended; the step does not run" >&2; exit 75; fi`,
+    `if [ -e ${endedFile} ] || ! kill -0 ${holder} 2>/dev/null; then rm -f ${pgidFile}; echo "provision: the session that started this step has ended; the step does not run" >&2; exit 75; fi`,
   ].join("\n");
 }
 
-export const registerStepScript = registerStepScriptFor(STEP_PGID_FILE, SESSION_ENDED_FILE);
+/** The step prefix on a host whose lock `holder` (the pid `taken` named) holds for this apply. */
+export const registerStepScript = (holder: number) =>
+  registerStepScriptFor(STEP_PGID_FILE, SESSION_ENDED_FILE, holder);
 
 /** Held until release(); also released by the host when this connection goes away. */
 export interface ApplyLock {
   release(): Promise<void>;
+  /** The holder's pid on the host: a step checks it is still there (registerStepScript). */
+  holder: number;
 }
 
 /** The lock as an older provision left it: a directory holding `owner`, never released by itself. */
@@ -64,12 +70,13 @@ export function endStepScript(pgidFile = STEP_PGID_FILE): string {
 }
 
 /**
- * The holder writes who it is (and its own pid on the host), says `taken`, then waits on stdin.
- * At its end (released, or the session died) it ends a step still running, then lockf lets go.
+ * The holder writes who it is (and its own pid on the host), says `taken PID`, then waits on
+ * stdin. At its end (released, or the session died) it ends a step still running, then lockf
+ * lets go.
  */
 export function takeLockScript(who: string): string {
   const holder = [
-    `printf '%s, process %s on the host\\n' "$1" "$$" > "$2" && rm -f ${SESSION_ENDED_FILE} && echo taken || exit 1; cat >/dev/null`,
+    `printf '%s, process %s on the host\\n' "$1" "$$" > "$2" && rm -f ${SESSION_ENDED_FILE} && echo "taken $$" || exit 1; cat >/dev/null`,
     `: > ${SESSION_ENDED_FILE}`,
     endStepScript(),
   ].join("\n");
@@ -103,7 +110,8 @@ function splitAnswer(line: string): [string, string] {
 export async function takeLock(conn: Connector, who: string): Promise<ApplyLock> {
   if (!conn.hold) throw new Error(`connector for ${conn.name} cannot hold a session lock`);
   const held: HeldCommand = await conn.hold(takeLockScript(who));
-  if (held.first.trim() === "taken" && !held.ended) return { release: () => held.release() };
+  const taken = /^taken (\d+)$/.exec(held.first.trim());
+  if (taken && !held.ended) return { release: () => held.release(), holder: Number(taken[1]) };
   await held.release();
   throw lockedError(conn.name, held.first.trim());
 }

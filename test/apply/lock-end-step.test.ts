@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { endStepScript, registerStepScriptFor } from "../../src/apply/lock.js";
 
 const alive = (pgid: number) => spawnSync("/bin/sh", ["-c", `kill -0 -${pgid}`]).status === 0;
+const running = (pid: number) => spawnSync("/bin/sh", ["-c", `kill -0 ${pid}`]).status === 0;
 
 describe("ending a cut step", () => {
   it("waits until every process of the step's group is gone, one slow to stop included", async () => {
@@ -41,9 +42,13 @@ describe("ending a cut step", () => {
       string,
     ];
     const step = (body: string) =>
-      spawnSync("/bin/sh", ["-c", `${registerStepScriptFor(pgid, ended)}\n(\n${body}\n)`], {
-        encoding: "utf8",
-      });
+      spawnSync(
+        "/bin/sh",
+        ["-c", `${registerStepScriptFor(pgid, ended, process.pid)}\n(\n${body}\n)`],
+        {
+          encoding: "utf8",
+        },
+      );
     // While the session lives, the step runs and its record goes with it.
     let r = step(`touch ${ran}`);
     expect(r.status).toBe(0);
@@ -55,6 +60,28 @@ describe("ending a cut step", () => {
     expect(r.status).toBe(75);
     expect(r.stderr).toContain("the session that started this step has ended");
     expect(existsSync(ran)).toBe(true);
+    expect(existsSync(pgid)).toBe(false);
+  });
+
+  it("a step later still, once the next command has taken the lock and cleared the mark, finds its holder gone and stops", () => {
+    const dir = mkdtempSync(join(tmpdir(), "provision-step-"));
+    const [pgid, ended, ran] = ["step", "session-ended", "ran"].map((f) => join(dir, f)) as [
+      string,
+      string,
+      string,
+    ];
+    // The holder of the cut session: a process that has ended (lockf let go when it did).
+    const gone = spawnSync("/bin/sh", ["-c", "echo $$"], { encoding: "utf8" });
+    const holder = Number(gone.stdout.trim());
+    expect(running(holder)).toBe(false);
+    const r = spawnSync(
+      "/bin/sh",
+      ["-c", `${registerStepScriptFor(pgid, ended, holder)}\n(\ntouch ${ran}\n)`],
+      { encoding: "utf8" },
+    );
+    expect(r.status).toBe(75);
+    expect(r.stderr).toContain("the session that started this step has ended");
+    expect(existsSync(ran)).toBe(false);
     expect(existsSync(pgid)).toBe(false);
   });
 
@@ -70,7 +97,7 @@ describe("ending a cut step", () => {
     // sshd has gone with the session.
     const step = spawn(
       "/bin/sh",
-      ["-c", `sleep 0.5\n${registerStepScriptFor(pgid, ended)}\n(\ntouch ${ran}\n)`],
+      ["-c", `sleep 0.5\n${registerStepScriptFor(pgid, ended, process.pid)}\n(\ntouch ${ran}\n)`],
       { stdio: ["ignore", "ignore", "pipe"] },
     );
     step.stderr?.destroy();

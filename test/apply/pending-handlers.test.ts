@@ -60,7 +60,9 @@ const plan = (changes: Change[]) => ({ host: "m", changes }) as unknown as HostP
 describe("pending handlers", () => {
   it("records the restart as due in the same script that writes the notifying file", async () => {
     const conn = recorder(/pip-install-x/);
-    const r = await applyPlan(conn, plan([config, later, restart]), () => undefined);
+    const r = await applyPlan(conn, plan([config, later, restart]), () => undefined, {
+      lockHolder: process.pid,
+    });
     expect(r.ok).toBe(false);
     const first = conn.scripts[0] ?? "";
     expect(first).toContain(`printf '%s\\n' 'synapse\trestart synapse'`);
@@ -72,7 +74,10 @@ describe("pending handlers", () => {
 
   it("clears a handler once it ran, and the whole list after an apply that finished", async () => {
     const conn = recorder();
-    expect((await applyPlan(conn, plan([config, restart]), () => undefined)).ok).toBe(true);
+    expect(
+      (await applyPlan(conn, plan([config, restart]), () => undefined, { lockHolder: process.pid }))
+        .ok,
+    ).toBe(true);
     expect(conn.scripts).toHaveLength(4);
     expect(conn.scripts[2]).toContain("grep -vxF -e 'synapse\trestart synapse'");
     expect(conn.scripts[3]).toBe(`rm -f ${PENDING_HANDLERS}`);
@@ -80,7 +85,7 @@ describe("pending handlers", () => {
 
   it("fails the apply when the record cannot be written, before the file changes", async () => {
     const conn = recorder(/pending-handlers/);
-    const r = await applyPlan(conn, plan([config]), () => undefined);
+    const r = await applyPlan(conn, plan([config]), () => undefined, { lockHolder: process.pid });
     expect(r).toMatchObject({ ok: false, applied: 0 });
   });
 

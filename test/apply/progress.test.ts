@@ -42,7 +42,10 @@ describe("apply progress", () => {
   it("emits heartbeats during a step with the elapsed time and the last output line", async () => {
     const events: ApplyEvent[] = [];
     const conn = slowConnector(["Collecting matrix-synapse", "Building wheel for pynacl"], 60);
-    const r = await applyPlan(conn, plan, (e) => events.push(e), { heartbeatMs: 25 });
+    const r = await applyPlan(conn, plan, (e) => events.push(e), {
+      heartbeatMs: 25,
+      lockHolder: process.pid,
+    });
     expect(r.ok).toBe(true);
     const beats = events.filter((e) => e.type === "apply_progress");
     expect(beats.length).toBeGreaterThanOrEqual(3);
@@ -57,7 +60,7 @@ describe("apply progress", () => {
 
   it("sets no fixed timeout on a step, only one on silence", async () => {
     const conn = slowConnector([], 0);
-    await applyPlan(conn, plan, () => undefined);
+    await applyPlan(conn, plan, () => undefined, { lockHolder: process.pid });
     expect(conn.opts?.timeoutMs).toBeUndefined();
     expect(conn.opts?.idleTimeoutMs).toBe(STEP_IDLE_TIMEOUT_MS);
   });

@@ -26,7 +26,7 @@ function fakeHost(held: boolean) {
     hold: async (script: string) => {
       sent.push(script);
       return {
-        first: held ? `locked\t${holder}\n` : "taken\n",
+        first: held ? `locked\t${holder}\n` : "taken 4242\n",
         release: async () => {
           released++;
         },

@@ -136,9 +136,14 @@ describe("a cut SSH connection", () => {
       changes: [change("command one", "true"), change("command two", "echo started; sleep 30")],
     } as unknown as HostPlan;
     try {
-      const running = applyPlan(cut, plan, (e) => {
-        if (e.type === "apply_start" && e.index === 2) setTimeout(() => proxy.cut(), 300);
-      });
+      const running = applyPlan(
+        cut,
+        plan,
+        (e) => {
+          if (e.type === "apply_start" && e.index === 2) setTimeout(() => proxy.cut(), 300);
+        },
+        { lockHolder: process.pid },
+      );
       const r = await running;
       expect(r.ok).toBe(false);
       expect(r.applied).toBe(1);
@@ -147,7 +152,7 @@ describe("a cut SSH connection", () => {
         "the SSH connection was lost\nthe SSH connection to local was lost during this step: the host may be partly changed. Run `provision apply` again: it continues from where the host is.\n",
       );
       // Lost before a step starts: the same failure, not an exception that hides what was done.
-      const again = await applyPlan(cut, plan, () => undefined);
+      const again = await applyPlan(cut, plan, () => undefined, { lockHolder: process.pid });
       expect(again.ok).toBe(false);
       expect(again.applied).toBe(0);
       expect(again.failed?.stderr).toContain("host local: the SSH connection was lost\n");

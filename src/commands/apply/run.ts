@@ -141,7 +141,9 @@ async function converge(
     const t0 = Date.now();
     let result: ApplyResult;
     try {
+      if (!hs.lock) throw new Error(`internal: no apply lock held on ${hs.host.name}`);
       result = await applyPlan(conn, hs.plan, show, {
+        lockHolder: hs.lock.holder,
         shouldStop: stop,
         // New firewall rules are confirmed over a new connection (apply/firewall-rollback.ts).
         newConnection: () => sshToHost(hs.host),
