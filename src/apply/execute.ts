@@ -10,7 +10,6 @@ import type { HostPlan } from "../plan/build.js";
 import { writeScript } from "../resources/file.js";
 import type { Change, Step } from "../resources/types.js";
 import { CONFIRM_GRACE_MS, guardedFirewallStep } from "./firewall-step.js";
-import { registerStepScript } from "./lock.js";
 
 export type ApplyEvent =
   | { type: "apply_start"; host: string; change: Change; step: Step; index: number; total: number }
@@ -80,8 +79,9 @@ export async function applyPlan(
     shouldStop?: () => boolean;
     /** Opens a new connection to the host: confirms new firewall rules (firewall-rollback.ts). */
     newConnection?: () => Promise<Connector>;
-    /** The pid of this apply's lock holder on the host (ApplyLock.holder): each step checks it. */
-    lockHolder: number;
+    /** What each step's script starts with: registerStepScript(ApplyLock.holder) of this apply's
+     *  lock (apply/lock.ts), which ends a step cut off from its session. */
+    stepPrefix: string;
   },
 ): Promise<ApplyResult> {
   const steps = plan.changes.flatMap((change) => change.steps.map((step) => ({ change, step })));
@@ -136,7 +136,7 @@ export async function applyPlan(
           )
         : undefined;
     // In a subshell: the step's own traps and exits leave the registration's trap alone.
-    const script = `${registerStepScript(opts.lockHolder)}\n(\n${firewall ? firewall.arm(recorded) : recorded}\n)`;
+    const script = `${opts.stepPrefix}\n(\n${firewall ? firewall.arm(recorded) : recorded}\n)`;
     let lastLine: string | undefined;
     const beat = setInterval(() => {
       onEvent({

@@ -8,8 +8,11 @@ import type { Connector, HeldCommand } from "../connector/types.js";
 import { UserError } from "../errors.js";
 
 export const LOCK_FILE = "/var/run/provision.lock";
-/** The process group of the step running now (removed when the step ends). */
+/** The process group of the step running now, one file per lock holder (`.PID`, the holder's pid
+ *  on the host): a late step of a cut apply never touches the next apply's record. Removed when
+ *  the step ends. */
 export const STEP_PGID_FILE = "/var/run/provision.step";
+export const stepRecordFile = (holder: number | string) => `${STEP_PGID_FILE}.${holder}`;
 /**
  * Made by the lock holder when its session ends, before it looks for the step to end; removed by
  * the next holder before it says `taken`. A step that registers after that look (its shell was
@@ -21,24 +24,29 @@ export const SESSION_ENDED_FILE = "/var/run/provision.session-ended";
 /**
  * Prefix of every step's script (the step itself then runs in a subshell): records its process
  * group, so that when the session dies the lock holder ends the step too, then stops at once if
- * the holder has already looked (the mark) or is gone (`holder`, its pid on the host: the next
- * command may have taken the lock and cleared the mark meanwhile). A step cut off from its apply
- * never runs beside the next one. The holder is named only by its pid: a new process given that
- * pid within the step's start-up would pass for it.
+ * the holder has already looked (the mark) or is gone: `holder`, its pid on the host, no longer
+ * runs or no longer holds the lock (the lock file names whoever took it last; the next command
+ * may have taken the lock and cleared the mark meanwhile, and a new process may have been given
+ * the pid). A step cut off from its apply never runs beside the next one.
  */
-export function registerStepScriptFor(pgidFile: string, endedFile: string, holder: number): string {
+export function registerStepScriptFor(
+  pgidFile: string,
+  endedFile: string,
+  holder: number,
+  lockFile: string,
+): string {
   return [
     `ps -o pgid= -p $$ | tr -d ' ' > ${pgidFile}`,
     `trap 'rm -f ${pgidFile}' EXIT`,
     // The record goes first: with the session gone, the message's write may end this shell
     // (SIGPIPE) before its exit trap runs.
-    `if [ -e ${endedFile} ] || ! kill -0 ${holder} 2>/dev/null; then rm -f ${pgidFile}; echo "provision: the session that started this step has ended; the step does not run" >&2; exit 75; fi`,
+    `if [ -e ${endedFile} ] || ! kill -0 ${holder} 2>/dev/null || ! grep -qF ', process ${holder} on the host' ${lockFile} 2>/dev/null; then rm -f ${pgidFile}; echo "provision: the session that started this step has ended; the step does not run" >&2; exit 75; fi`,
   ].join("\n");
 }
 
 /** The step prefix on a host whose lock `holder` (the pid `taken` named) holds for this apply. */
 export const registerStepScript = (holder: number) =>
-  registerStepScriptFor(STEP_PGID_FILE, SESSION_ENDED_FILE, holder);
+  registerStepScriptFor(stepRecordFile(holder), SESSION_ENDED_FILE, holder, LOCK_FILE);
 
 /** Held until release(); also released by the host when this connection goes away. */
 export interface ApplyLock {
@@ -57,7 +65,7 @@ const oldLockCheck = `if [ -d ${LOCK_FILE} ]; then printf 'stale-dir\\t%s\\n' "$
  * the directory the rerun removes). `kill -SIG -PGID` without `--`: FreeBSD's kill (bin/kill/kill.c
  * reads a negative pid with strtol) and dash's builtin both take it; dash refuses `--`.
  */
-export function endStepScript(pgidFile = STEP_PGID_FILE): string {
+export function endStepScript(pgidFile: string): string {
   return [
     `if [ -s ${pgidFile} ]; then`,
     `  g=$(cat ${pgidFile}); kill -TERM -"$g" 2>/dev/null; i=0`,
@@ -78,7 +86,8 @@ export function takeLockScript(who: string): string {
   const holder = [
     `printf '%s, process %s on the host\\n' "$1" "$$" > "$2" && rm -f ${SESSION_ENDED_FILE} && echo "taken $$" || exit 1; cat >/dev/null`,
     `: > ${SESSION_ENDED_FILE}`,
-    endStepScript(),
+    // $$ is the holder's own pid here: its steps' record.
+    endStepScript(stepRecordFile("$$")),
   ].join("\n");
   return [
     oldLockCheck,

@@ -206,7 +206,7 @@ describe("apply of a firewall change", () => {
     const conn = host((s) => (s.includes("mv ") && s.includes("/confirmed") ? "confirmed\n" : ""));
     const r = await applyPlan(conn, { ...plan, changes: fw.slice(0, 1) }, () => undefined, {
       newConnection: async () => conn,
-      lockHolder: process.pid,
+      stepPrefix: "",
     });
     expect(r.ok).toBe(true);
     const write = conn.scripts.find((s) => s.includes("/etc/rc.firewall.matrix"));

@@ -9,6 +9,15 @@ import { endStepScript, registerStepScriptFor } from "../../src/apply/lock.js";
 
 const alive = (pgid: number) => spawnSync("/bin/sh", ["-c", `kill -0 -${pgid}`]).status === 0;
 const running = (pid: number) => spawnSync("/bin/sh", ["-c", `kill -0 ${pid}`]).status === 0;
+/** The lock file as the holder `pid` writes it when it takes the lock. */
+function lockFileOf(dir: string, pid: number): string {
+  const file = join(dir, "lock");
+  writeFileSync(
+    file,
+    `provision apply by alice@laptop pid 1 since now, process ${pid} on the host\n`,
+  );
+  return file;
+}
 
 describe("ending a cut step", () => {
   it("waits until every process of the step's group is gone, one slow to stop included", async () => {
@@ -44,7 +53,10 @@ describe("ending a cut step", () => {
     const step = (body: string) =>
       spawnSync(
         "/bin/sh",
-        ["-c", `${registerStepScriptFor(pgid, ended, process.pid)}\n(\n${body}\n)`],
+        [
+          "-c",
+          `${registerStepScriptFor(pgid, ended, process.pid, lockFileOf(dir, process.pid))}\n(\n${body}\n)`,
+        ],
         {
           encoding: "utf8",
         },
@@ -76,11 +88,33 @@ describe("ending a cut step", () => {
     expect(running(holder)).toBe(false);
     const r = spawnSync(
       "/bin/sh",
-      ["-c", `${registerStepScriptFor(pgid, ended, holder)}\n(\ntouch ${ran}\n)`],
+      [
+        "-c",
+        `${registerStepScriptFor(pgid, ended, holder, lockFileOf(dir, holder))}\n(\ntouch ${ran}\n)`,
+      ],
       { encoding: "utf8" },
     );
     expect(r.status).toBe(75);
     expect(r.stderr).toContain("the session that started this step has ended");
+    expect(existsSync(ran)).toBe(false);
+    expect(existsSync(pgid)).toBe(false);
+  });
+
+  it("a step whose holder's pid now belongs to another process stops: the lock file names another holder", () => {
+    const dir = mkdtempSync(join(tmpdir(), "provision-step-"));
+    const [pgid, ended, ran] = ["step", "session-ended", "ran"].map((f) => join(dir, f)) as [
+      string,
+      string,
+      string,
+    ];
+    // This process stands for the new owner of the old holder's pid; the next holder wrote its own.
+    const lock = lockFileOf(dir, process.pid + 1_000_000);
+    const r = spawnSync(
+      "/bin/sh",
+      ["-c", `${registerStepScriptFor(pgid, ended, process.pid, lock)}\n(\ntouch ${ran}\n)`],
+      { encoding: "utf8" },
+    );
+    expect(r.status).toBe(75);
     expect(existsSync(ran)).toBe(false);
     expect(existsSync(pgid)).toBe(false);
   });
@@ -97,7 +131,10 @@ describe("ending a cut step", () => {
     // sshd has gone with the session.
     const step = spawn(
       "/bin/sh",
-      ["-c", `sleep 0.5\n${registerStepScriptFor(pgid, ended, process.pid)}\n(\ntouch ${ran}\n)`],
+      [
+        "-c",
+        `sleep 0.5\n${registerStepScriptFor(pgid, ended, process.pid, lockFileOf(dir, process.pid))}\n(\ntouch ${ran}\n)`,
+      ],
       { stdio: ["ignore", "ignore", "pipe"] },
     );
     step.stderr?.destroy();

@@ -61,7 +61,7 @@ describe("pending handlers", () => {
   it("records the restart as due in the same script that writes the notifying file", async () => {
     const conn = recorder(/pip-install-x/);
     const r = await applyPlan(conn, plan([config, later, restart]), () => undefined, {
-      lockHolder: process.pid,
+      stepPrefix: "",
     });
     expect(r.ok).toBe(false);
     const first = conn.scripts[0] ?? "";
@@ -75,8 +75,7 @@ describe("pending handlers", () => {
   it("clears a handler once it ran, and the whole list after an apply that finished", async () => {
     const conn = recorder();
     expect(
-      (await applyPlan(conn, plan([config, restart]), () => undefined, { lockHolder: process.pid }))
-        .ok,
+      (await applyPlan(conn, plan([config, restart]), () => undefined, { stepPrefix: "" })).ok,
     ).toBe(true);
     expect(conn.scripts).toHaveLength(4);
     expect(conn.scripts[2]).toContain("grep -vxF -e 'synapse\trestart synapse'");
@@ -85,7 +84,7 @@ describe("pending handlers", () => {
 
   it("fails the apply when the record cannot be written, before the file changes", async () => {
     const conn = recorder(/pending-handlers/);
-    const r = await applyPlan(conn, plan([config]), () => undefined, { lockHolder: process.pid });
+    const r = await applyPlan(conn, plan([config]), () => undefined, { stepPrefix: "" });
     expect(r).toMatchObject({ ok: false, applied: 0 });
   });
 

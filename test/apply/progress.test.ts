@@ -44,7 +44,7 @@ describe("apply progress", () => {
     const conn = slowConnector(["Collecting matrix-synapse", "Building wheel for pynacl"], 60);
     const r = await applyPlan(conn, plan, (e) => events.push(e), {
       heartbeatMs: 25,
-      lockHolder: process.pid,
+      stepPrefix: "",
     });
     expect(r.ok).toBe(true);
     const beats = events.filter((e) => e.type === "apply_progress");
@@ -60,7 +60,7 @@ describe("apply progress", () => {
 
   it("sets no fixed timeout on a step, only one on silence", async () => {
     const conn = slowConnector([], 0);
-    await applyPlan(conn, plan, () => undefined, { lockHolder: process.pid });
+    await applyPlan(conn, plan, () => undefined, { stepPrefix: "" });
     expect(conn.opts?.timeoutMs).toBeUndefined();
     expect(conn.opts?.idleTimeoutMs).toBe(STEP_IDLE_TIMEOUT_MS);
   });

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { Server, utils } from "ssh2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyPlan } from "../../src/apply/execute.js";
+import { registerStepScriptFor } from "../../src/apply/lock.js";
 import type { SshConnector } from "../../src/connector/ssh.js";
 import type { HostPlan } from "../../src/plan/build.js";
 import type { Change } from "../../src/resources/types.js";
@@ -120,6 +121,15 @@ describe("a cut SSH connection", () => {
   it("fails an apply cut in the middle of a step, saying the host may be partly changed and to run it again", async () => {
     const proxy = new CutProxy(serverPort);
     const cut = await connectVia(await proxy.listen());
+    // The steps' prefix as under a lock that this process holds, its files in a directory of its own.
+    const dir = mkdtempSync(join(tmpdir(), "provision-lock-"));
+    writeFileSync(join(dir, "lock"), `test, process ${process.pid} on the host\n`);
+    const stepPrefix = registerStepScriptFor(
+      join(dir, "step"),
+      join(dir, "session-ended"),
+      process.pid,
+      join(dir, "lock"),
+    );
     const change = (address: string, script: string): Change =>
       ({
         address,
@@ -142,7 +152,7 @@ describe("a cut SSH connection", () => {
         (e) => {
           if (e.type === "apply_start" && e.index === 2) setTimeout(() => proxy.cut(), 300);
         },
-        { lockHolder: process.pid },
+        { stepPrefix },
       );
       const r = await running;
       expect(r.ok).toBe(false);
@@ -152,7 +162,7 @@ describe("a cut SSH connection", () => {
         "the SSH connection was lost\nthe SSH connection to local was lost during this step: the host may be partly changed. Run `provision apply` again: it continues from where the host is.\n",
       );
       // Lost before a step starts: the same failure, not an exception that hides what was done.
-      const again = await applyPlan(cut, plan, () => undefined, { lockHolder: process.pid });
+      const again = await applyPlan(cut, plan, () => undefined, { stepPrefix });
       expect(again.ok).toBe(false);
       expect(again.applied).toBe(0);
       expect(again.failed?.stderr).toContain("host local: the SSH connection was lost\n");

@@ -1,5 +1,5 @@
 import { type ApplyResult, applyPlan } from "../../apply/execute.js";
-import { lockOwner } from "../../apply/lock.js";
+import { lockOwner, registerStepScript } from "../../apply/lock.js";
 import { parseConcurrency } from "../../cli/concurrency.js";
 import { confirm } from "../../cli/confirm.js";
 import type { Context } from "../../cli/context.js";
@@ -143,7 +143,7 @@ async function converge(
     try {
       if (!hs.lock) throw new Error(`internal: no apply lock held on ${hs.host.name}`);
       result = await applyPlan(conn, hs.plan, show, {
-        lockHolder: hs.lock.holder,
+        stepPrefix: registerStepScript(hs.lock.holder),
         shouldStop: stop,
         // New firewall rules are confirmed over a new connection (apply/firewall-rollback.ts).
         newConnection: () => sshToHost(hs.host),
