@@ -72,7 +72,10 @@ try {
   if (provision("secrets", "init").status !== 0) throw new Error("secrets init failed");
   const apply = timed(() => provision("apply", "--yes"));
   if (apply.r.status !== 0) throw new Error(`apply failed: ${apply.r.stderr}`);
-  onHost(`cat >> /etc/python3.11/sitecustomize.py <<'EOF'\n${HOOK}\nEOF`);
+  // Debian's sitecustomize of the host's python3, whatever its version.
+  onHost(
+    `cat >> "/etc/python$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')/sitecustomize.py" <<'EOF'\n${HOOK}\nEOF`,
+  );
 
   // provision: 10 no-op plans.
   const plans = [];

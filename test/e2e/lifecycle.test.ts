@@ -30,7 +30,8 @@ beforeAll(async () => {
   if (noAcme) return;
   set = await e2eHosts(1);
   ({ inv, env } = await inventoryWithStore(set));
-  // The test hosts' pg_dump (PostgreSQL 15's client) dumps no newer server (docs/testing.md).
+  // Not the default client's major (17): the update test below needs a server that a package
+  // depending on postgresql17-client would remove.
   setVar(["versions", "postgresql"], 15);
   setVar(["versions", "synapse"], "1.156.0");
 });
@@ -127,16 +128,18 @@ describe.skipIf(noAcme)(
     it("a release that does not come up is switched back, and the old one serves", () => {
       // A complete-looking 1.158.0 release whose Synapse exits at start.
       const broken = `${BASE}/venv-1.158.0-py3.11`;
-      const site = `${broken}/lib/python3.11/site-packages`;
-      sh(
+      // lib/pythonX.Y: the interpreter's own version (the test host's python3 stands for 3.11).
+      const made = sh(
         set,
         0,
         [
           `cp -a ${BASE}/venv-1.157.0-py3.11 ${broken}`,
-          `mv ${site}/matrix_synapse-1.157.0.dist-info ${site}/matrix_synapse-1.158.0.dist-info`,
-          `printf 'raise SystemExit("broken on purpose")\\n' > ${site}/synapse/app/homeserver.py`,
+          `site=$(echo ${broken}/lib/python3.*/site-packages) && [ -d "$site" ]`,
+          `mv "$site/matrix_synapse-1.157.0.dist-info" "$site/matrix_synapse-1.158.0.dist-info"`,
+          `printf 'raise SystemExit("broken on purpose")\\n' > "$site/synapse/app/homeserver.py"`,
         ].join(" && "),
       );
+      expect(made).toMatchObject({ code: 0, stderr: "" });
       setVar(["versions", "synapse"], "1.158.0");
       const apply = provision(["apply", "--yes"]);
       expect(apply.code).toBe(1);

@@ -1,11 +1,11 @@
-// For a run that includes test-host files: the test-host images they use are built (where not
-// cached) while the unit files run, not after them. With an empty cache that build (two Debian
-// suites by mmdebstrap, then docker build) takes minutes; overlapped, it costs the run less. It
-// runs at a lower priority so the unit files keep their pace. The host files wait for it through
-// the image locks (one per profile, testhost/src/image.ts) and build whatever it did not,
-// reporting any error. The run's teardown (global.ts) waits for it before it stops the engine.
+// For a run that includes test-host files: the test-host image is built (where not cached) while
+// the unit files run, not after them. With an empty cache that build (Debian sid by mmdebstrap,
+// then docker build) takes minutes; overlapped, it costs the run less. It runs at a lower
+// priority so the unit files keep their pace. The host files wait for it through the image lock
+// (testhost/src/image.ts) and build it if it did not, reporting any error. The run's teardown
+// (global.ts) waits for it before it stops the engine.
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { TestProject } from "vitest/node";
@@ -41,23 +41,13 @@ function stale(cli: string): boolean {
   return readdirSync(src).some((f) => statSync(join(src, f)).mtimeMs > built);
 }
 
-/** The image profiles the run's host files start: "real" where a file asks for `synapse: "real"`. */
-function profilesOf(files: string[]): string[][] {
-  const real = files.map((f) => readFileSync(f, "utf8").includes('synapse: "real"'));
-  return [
-    ...(real.some((r) => !r) ? [[]] : []),
-    ...(real.some((r) => r) && !process.env.PROVISION_E2E_TARGET ? [["--synapse", "real"]] : []),
-  ];
-}
-
 export async function setup(project: TestProject): Promise<void> {
   setupRun();
   if (PREBUILD.promise || process.env.PROVISION_TESTHOST_PREBUILD === "0") return;
   const cli = join(ROOT, "dist/testhost/testhost.js");
   if (!existsSync(cli) || stale(cli)) return;
   const files = project.vitest.state.getPaths().filter((f) => project.matchesTestGlob(f));
-  const profiles = profilesOf(files);
-  if (profiles.length === 0) return;
+  if (files.length === 0) return;
   // The engine is started here, by the run (its teardown stops it), at normal priority: the
   // test hosts run in it.
   const engine = await ensureEngine(log).catch((err: Error) => {
@@ -67,12 +57,9 @@ export async function setup(project: TestProject): Promise<void> {
   if (!engine) return;
   PREBUILD.promise = (async () => {
     const t0 = Date.now();
-    // One after the other, the stand-in's first (most host files use it): side by side, both
-    // came later (measured: the suite took longer).
-    for (const args of profiles)
-      await build(cli, args, engine.host).catch((err: Error) =>
-        log(`${err.message}; the host files build it and report the error`),
-      );
+    await build(cli, [], engine.host).catch((err: Error) =>
+      log(`${err.message}; the host files build it and report the error`),
+    );
     log(`done after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   })();
 }

@@ -256,7 +256,8 @@ describe("service(8) and rc.subr", () => {
     );
   });
   it("runs PostgreSQL: initdb as the port does, status before and after start", () => {
-    // 15: the test host's pg_dump (Debian's 15) can dump it, which the periodic test below needs.
+    // 15, the oldest server the hosts offer: the test host's pg_dump (sid's default major) dumps
+    // it as it dumps every one, which the periodic test below needs.
     expect(run("pkg install -y postgresql15-server").code).toBe(0);
     expect(run("sysrc postgresql_enable=YES").code).toBe(0);
     const before = run("service postgresql status");

@@ -145,7 +145,7 @@ describe("pip install matrix-synapse[postgres] on the model of a FreeBSD host", 
   });
 });
 
-describe("the real-Synapse image's index: Debian's matrix-synapse through the same build", () => {
+describe("the real-Synapse profile's index: Debian's matrix-synapse through the same build", () => {
   const buildPackages = () => {
     for (const t of ["pg_config", "gmake", "rustc", "cargo"]) tool(t);
     pkg("libffi", "jpeg-turbo");

@@ -1,16 +1,16 @@
-// npm run testhost -- up [--hosts N] [--dir DIR] [--synapse real] | down [--dir DIR] | build [--synapse real]
+// npm run testhost -- up [--hosts N] [--dir DIR] [--synapse real] | down [--dir DIR] | build | rootfs
 // npm run sandbox: one host in ./sandbox, ready for `provision apply -i sandbox/inventory.yaml`.
 import { resolve } from "node:path";
 import { ensureEngine } from "./engine.js";
 import { startHosts, stopHosts } from "./hosts.js";
-import { ensureImage, type SynapseProfile } from "./image.js";
+import { ensureImage, ensureRootfs, type SynapseProfile } from "./image.js";
 
 function option(args: string[], name: string, fallback: string): string {
   const i = args.indexOf(name);
   return i >= 0 && args[i + 1] ? (args[i + 1] as string) : fallback;
 }
 
-/** --synapse real: hosts with Debian's Synapse (sid image) instead of the stand-in. */
+/** --synapse real: hosts with Debian's Synapse instead of the stand-in (the same image). */
 function synapseProfile(args: string[]): SynapseProfile {
   const p = option(args, "--synapse", "standin");
   if (p !== "standin" && p !== "real") throw new Error("--synapse takes standin or real");
@@ -23,10 +23,17 @@ async function main(argv: string[]): Promise<number> {
   const dir = resolve(option(args, "--dir", cmd === "sandbox" ? "sandbox" : "testhosts"));
   if (cmd === "build") {
     const engine = await ensureEngine(log);
-    const { tag, builtMs } = await ensureImage(engine, log, synapseProfile(args));
+    const { tag, builtMs } = await ensureImage(engine, log);
     console.log(
       builtMs ? `built ${tag} in ${(builtMs / 1000).toFixed(1)} s` : `${tag} is up to date`,
     );
+    return 0;
+  }
+  if (cmd === "rootfs") {
+    // The image's first step only (no Docker engine needed): CI starts it before its checks.
+    const t0 = Date.now();
+    const tarball = await ensureRootfs(log);
+    console.log(`${tarball} ready after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     return 0;
   }
   if (cmd === "up" || cmd === "sandbox") {
@@ -50,7 +57,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   console.log(
-    "usage: npm run testhost -- up [--hosts N] [--dir DIR] [--synapse real] | down [--dir DIR] | build [--synapse real]",
+    "usage: npm run testhost -- up [--hosts N] [--dir DIR] [--synapse real] | down [--dir DIR] | build | rootfs",
   );
   return cmd === "help" ? 0 : 1;
 }

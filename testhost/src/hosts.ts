@@ -79,7 +79,7 @@ export async function startHosts(
     "dma-without-newaliases";
   const engine = await ensureEngine(log);
   prepareEnv(engine);
-  const { tag } = await ensureImage(engine, log, profile);
+  const { tag } = await ensureImage(engine, log);
   const synapse = {
     profile,
     version: profile === "real" ? debianSynapseVersion(engine, tag) : STANDIN_PINNED_VERSION,
@@ -96,7 +96,11 @@ export async function startHosts(
         .withName(`provision-testhost-${session}-${i + 1}`)
         .withHostname(`matrix${i + 1}.example.test`)
         .withLabels({ [LABEL]: dir, [RUN_LABEL]: process.env.PROVISION_TEST_RUN ?? "manual" })
-        .withEnvironment({ TESTHOST_AUTHORIZED_KEY: pub, TESTHOST_MAILER_CONF: mailerConf })
+        .withEnvironment({
+          TESTHOST_AUTHORIZED_KEY: pub,
+          TESTHOST_MAILER_CONF: mailerConf,
+          TESTHOST_SYNAPSE: profile,
+        })
         // Only so init can unmount Docker's bind mounts of /etc/resolv.conf and /etc/hosts.
         .withAddedCapabilities("SYS_ADMIN")
         .withExposedPorts(22)

@@ -19,20 +19,26 @@ import { type Engine, withLock } from "./engine.js";
 import { CACHE_DIR, PROJECT_DIR, TESTHOST_DIR } from "./paths.js";
 import { run, runLogged } from "./run.js";
 
-export const SUITE = "bookworm";
-/** Debian's unstable suite: the only one that carries a current matrix-synapse package. */
-export const REAL_SUITE = "sid";
+/**
+ * Debian's unstable suite: the only one that carries a current matrix-synapse package. One rootfs
+ * and one image serve both Synapse profiles (the stand-in and Debian's real one): a container
+ * picks its profile at start (init, TESTHOST_SYNAPSE), so an empty cache builds one suite.
+ */
+export const SUITE = "sid";
 export const MIRROR = process.env.PROVISION_DEBIAN_MIRROR ?? "http://deb.debian.org/debian";
-/** Debian packages of the base rootfs: what the emulated FreeBSD packages map to. */
-export const BASE_PACKAGES = [
+/** Debian packages of the rootfs: what the emulated FreeBSD packages map to, plus Debian's
+ *  Synapse and its Python dependencies for the real profile. */
+export const PACKAGES = [
   "openssh-server",
+  // ssh(1), in FreeBSD's base (the scheduled backup's restic reaches its repository by sftp);
+  // sid's openssh-server no longer pulls it in.
+  "openssh-client",
   "tini",
   "python3",
   "python3-venv",
   "python3-yaml",
   "python3-jsonschema",
   "python3-psycopg2",
-  "postgresql-client-15",
   "apache2",
   "coturn",
   "dehydrated",
@@ -50,24 +56,15 @@ export const BASE_PACKAGES = [
   "less",
   // The test network's ACME server (the acme-server container).
   "pebble",
-];
-/** PostgreSQL server majors, from the npm packages pg15, pg16, pg17 (devDependencies). 15 is
- *  the newest server the stand-in image's client (Debian's 15) can dump; none older than 14,
- *  which Synapse 1.143.0 and later refuse. */
-export const PG_MAJORS = [15, 16, 17];
-/** The real-Synapse profile's packages: the same tools from sid (whose PostgreSQL client is the
- *  suite's default major) plus Debian's Synapse and its Python dependencies. */
-export const REAL_PACKAGES = [
-  ...BASE_PACKAGES.filter((p) => p !== "postgresql-client-15"),
+  // The suite's default major: newer than every server below, so its pg_dump dumps them all.
   "postgresql-client",
   "matrix-synapse",
 ];
-/** Which Synapse the hosts run: the stand-in (fast, bookworm) or Debian's real one (sid). */
+/** PostgreSQL server majors, from the npm packages pg15, pg16, pg17 (devDependencies); none
+ *  older than 14, which Synapse 1.143.0 and later refuse. */
+export const PG_MAJORS = [15, 16, 17];
+/** Which Synapse the hosts run: the stand-in (fast to start) or Debian's real one. */
 export type SynapseProfile = "standin" | "real";
-const ROOTFS: Record<SynapseProfile, { suite: string; packages: string[] }> = {
-  standin: { suite: SUITE, packages: BASE_PACKAGES },
-  real: { suite: REAL_SUITE, packages: REAL_PACKAGES },
-};
 export const STANDIN_VERSIONS = ["1.156.0", "1.157.0"];
 /** The source folders of the image's top layer and where each goes in the image. */
 const LAYER = {
@@ -97,10 +94,9 @@ function hashFiles(h: ReturnType<typeof createHash>, dir: string): void {
   }
 }
 
-export function baseKey(profile: SynapseProfile = "standin"): string {
-  const { suite, packages } = ROOTFS[profile];
+export function baseKey(): string {
   return createHash("sha256")
-    .update(JSON.stringify([suite, MIRROR, packages, "mmdebstrap"]))
+    .update(JSON.stringify([SUITE, MIRROR, PACKAGES, "mmdebstrap"]))
     .digest("hex")
     .slice(0, 16);
 }
@@ -110,9 +106,9 @@ function schemaDir(): string | undefined {
   return existsSync(join(dir, "synapse-config.schema.yaml")) ? dir : undefined;
 }
 
-export function imageKey(profile: SynapseProfile = "standin"): string {
+export function imageKey(): string {
   const h = createHash("sha256");
-  h.update(baseKey(profile));
+  h.update(baseKey());
   for (const dir of LAYER_DIRS) hashFiles(h, join(TESTHOST_DIR, dir));
   h.update(readFileSync(join(TESTHOST_DIR, "src/image.ts")));
   for (const m of PG_MAJORS)
@@ -122,8 +118,7 @@ export function imageKey(profile: SynapseProfile = "standin"): string {
   return h.digest("hex").slice(0, 16);
 }
 
-export const imageTag = (profile: SynapseProfile = "standin") =>
-  `provision-testhost${profile === "real" ? "-real" : ""}:${imageKey(profile)}`;
+export const imageTag = () => `provision-testhost:${imageKey()}`;
 
 /** The version of Debian's matrix-synapse package in an image, without the Debian revision. */
 export function debianSynapseVersion(engine: Engine, ref: string): string {
@@ -163,20 +158,16 @@ function imageExists(engine: Engine, ref: string): boolean {
 export async function ensureImage(
   engine: Engine,
   log: (s: string) => void = () => {},
-  profile: SynapseProfile = "standin",
 ): Promise<{ tag: string; builtMs: number }> {
-  const tag = imageTag(profile);
+  const tag = imageTag();
   const env = { ...process.env, DOCKER_HOST: engine.host };
   if (imageExists(engine, tag)) return { tag, builtMs: 0 };
-  // One lock per profile: the two images share nothing but the cache directory, so they build
-  // side by side (their downloads overlap).
-  return withLock(`image-${profile}`, async () => {
+  return withLock("image", async () => {
     if (imageExists(engine, tag)) return { tag, builtMs: 0 };
     const started = Date.now();
-    const baseTag = `provision-testhost-base:${baseKey(profile)}`;
+    const baseTag = `provision-testhost-base:${baseKey()}`;
     if (!imageExists(engine, baseTag)) {
-      const tarball = join(CACHE_DIR, `rootfs-${baseKey(profile)}.tar`);
-      if (!existsSync(tarball)) await buildRootfs(tarball, log, profile);
+      const tarball = await ensureRootfs(log);
       log(`importing ${tarball}`);
       run("docker", ["import", tarball, baseTag], { env });
     }
@@ -191,26 +182,24 @@ export async function ensureImage(
           verbatimSymlinks: true,
         });
       }
+      // Both profiles' package indexes; a container's init links the one it runs as `index`.
+      // The real profile's offers exactly the version of Debian's package in the image, whose
+      // wheel makes the virtualenv import Debian's Synapse.
       const standin = join(ctx, "standin");
       mkdirSync(standin, { recursive: true });
-      if (profile === "real") {
-        // The index offers exactly the version of Debian's package in the image; its wheel
-        // makes the virtualenv import Debian's Synapse.
-        const version = debianSynapseVersion(engine, baseTag);
-        log(`Debian's matrix-synapse in ${baseTag}: ${version}`);
-        run("python3", [
-          join(TESTHOST_DIR, "standin/build_index.py"),
-          "--debian",
-          version,
-          join(standin, "index"),
-        ]);
-      } else {
-        run("python3", [
-          join(TESTHOST_DIR, "standin/build_index.py"),
-          join(standin, "index"),
-          ...STANDIN_VERSIONS,
-        ]);
-      }
+      const version = debianSynapseVersion(engine, baseTag);
+      log(`Debian's matrix-synapse in ${baseTag}: ${version}`);
+      run("python3", [
+        join(TESTHOST_DIR, "standin/build_index.py"),
+        "--debian",
+        version,
+        join(standin, "index-real"),
+      ]);
+      run("python3", [
+        join(TESTHOST_DIR, "standin/build_index.py"),
+        join(standin, "index-standin"),
+        ...STANDIN_VERSIONS,
+      ]);
       // What the py311-matrix-synapse package installs: the stand-in, prebuilt, at its version.
       const catalog = JSON.parse(readFileSync(join(TESTHOST_DIR, "packages/catalog.json"), "utf8"));
       run("python3", [
@@ -262,46 +251,54 @@ export async function ensureImage(
 }
 
 /**
- * The rootfs: Debian's minbase (as debootstrap's) with the profile's packages, by mmdebstrap,
- * which downloads through apt (side by side, where debootstrap fetches one package after the
- * other) and installs in one pass: measured here, 77 s against debootstrap's 166 s for the
- * stand-in's. Package lists are kept, as debootstrap leaves them. sid's Release file is often
- * past its Valid-Until date, which apt refuses without the option. Maintainer scripts start no
- * services (mmdebstrap's policy-rc.d while it installs).
+ * The rootfs tarball, built if it is not cached. Needs no Docker engine, so CI starts it early
+ * (`testhost rootfs`, .ci/run) and the image build waits for it through the lock.
  */
-async function buildRootfs(
-  tarball: string,
-  log: (s: string) => void,
-  profile: SynapseProfile,
-): Promise<void> {
-  const { suite, packages } = ROOTFS[profile];
-  const dir = join(CACHE_DIR, `rootfs-${profile}-${process.pid}-${Date.now().toString(36)}`);
+export async function ensureRootfs(log: (s: string) => void = () => {}): Promise<string> {
+  const tarball = join(CACHE_DIR, `rootfs-${baseKey()}.tar`);
+  if (existsSync(tarball)) return tarball;
+  return withLock("rootfs", async () => {
+    if (!existsSync(tarball)) await buildRootfs(tarball, log);
+    return tarball;
+  });
+}
+
+/**
+ * The rootfs: Debian's minbase (as debootstrap's) with the packages, by mmdebstrap, which
+ * downloads through apt (side by side, where debootstrap fetches one package after the other)
+ * and installs in one pass: measured here, 131 s against 218 s for debootstrap plus apt-get.
+ * Package lists are kept, as debootstrap leaves them. sid's Release file is often past its
+ * Valid-Until date, which apt refuses without the option. Maintainer scripts start no services
+ * (mmdebstrap's policy-rc.d while it installs).
+ */
+async function buildRootfs(tarball: string, log: (s: string) => void): Promise<void> {
+  const dir = join(CACHE_DIR, `rootfs-${process.pid}-${Date.now().toString(36)}`);
   const t0 = Date.now();
-  log(`mmdebstrap ${suite} (minbase + ${packages.length} packages) into ${dir}`);
+  log(`mmdebstrap ${SUITE} (minbase + ${PACKAGES.length} packages) into ${dir}`);
   try {
     try {
       await runLogged(
         "mmdebstrap",
         [
           "--variant=minbase",
-          `--include=${packages.join(",")}`,
+          `--include=${PACKAGES.join(",")}`,
           "--skip=cleanup/apt/lists",
-          ...(profile === "real" ? ['--aptopt=Acquire::Check-Valid-Until "false"'] : []),
-          suite,
+          '--aptopt=Acquire::Check-Valid-Until "false"',
+          SUITE,
           dir,
           MIRROR,
         ],
         log,
       );
     } catch (e) {
-      if (profile !== "real") throw e;
       throw new Error(
-        `the real-Synapse rootfs (Debian ${REAL_SUITE}) could not be built: ${REAL_SUITE} changes ` +
-          "daily; a package may be missing or broken there today (the stand-in profile is not " +
-          `affected).\n${(e as Error).message}`,
+        `the test-host rootfs (Debian ${SUITE}) could not be built: ${SUITE} changes daily; a ` +
+          "package may be missing or broken there today. A rootfs built once stays cached " +
+          `(${tarball}); try again later, or point PROVISION_DEBIAN_MIRROR at another mirror.\n` +
+          (e as Error).message,
       );
     }
-    log(`mmdebstrap ${suite}: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    log(`mmdebstrap ${SUITE}: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
     rmSync(join(dir, "var/cache/apt/archives"), { recursive: true, force: true });
     mkdirSync(join(dir, "var/cache/apt/archives/partial"), { recursive: true });
     chmodSync(dir, 0o755);

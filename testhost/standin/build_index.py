@@ -6,7 +6,7 @@ dependencies whose builds the test host models, each built by backend/testhost_b
   build_index.py OUTDIR VERSION...
   build_index.py --packaged VERSION DIR   the stand-in's modules as the py311-matrix-synapse
                                           package installs them (prebuilt, no pip)
-  build_index.py --debian VERSION OUTDIR  the index of the real-Synapse image: matrix-synapse at
+  build_index.py --debian VERSION OUTDIR  the index of the real-Synapse profile: matrix-synapse at
                                           the version of Debian's package only, whose wheel
                                           makes the virtualenv import Debian's Synapse
 """
