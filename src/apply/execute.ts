@@ -89,6 +89,10 @@ export async function applyPlan(
   let applied = 0;
   /** Names this apply on the host: its firewall steps are rolled back together. */
   const run = `${process.pid}-${Date.now()}`;
+  // Every script this apply runs on the host, steps and their bookkeeping alike: one that starts
+  // late, after the session ended, stops rather than touch the next apply's records.
+  // In a subshell: the script's own traps and exits leave the registration's trap alone.
+  const underLock = (body: string) => `${opts.stepPrefix}\n(\n${body}\n)`;
   const failed = (r: ExecResult, change: Change, step: Step): ApplyResult => {
     const { code, stdout } = r;
     const stderr = r.connectionLost ? `${r.stderr}${connectionLostNote(plan.host)}\n` : r.stderr;
@@ -133,10 +137,10 @@ export async function applyPlan(
             plan.firewallConfirmSeconds,
             CONFIRM_GRACE_MS,
             run,
+            underLock,
           )
         : undefined;
-    // In a subshell: the step's own traps and exits leave the registration's trap alone.
-    const script = `${opts.stepPrefix}\n(\n${firewall ? firewall.arm(recorded) : recorded}\n)`;
+    const script = underLock(firewall ? firewall.arm(recorded) : recorded);
     let lastLine: string | undefined;
     const beat = setInterval(() => {
       onEvent({
@@ -159,7 +163,7 @@ export async function applyPlan(
     if (change.handler && step === change.steps.at(-1)) {
       const cleared = await execOrFailure(
         conn,
-        clearPendingScript(pendingKey(change.recipe, change.handler)),
+        underLock(clearPendingScript(pendingKey(change.recipe, change.handler))),
       );
       if (cleared.code !== 0) return failed(cleared, change, step);
     }
@@ -168,7 +172,7 @@ export async function applyPlan(
   }
   // Every notified or pending handler ran, or the plan started its service anew.
   if (applied > 0) {
-    const cleared = await execOrFailure(conn, clearAllPendingScript);
+    const cleared = await execOrFailure(conn, underLock(clearAllPendingScript));
     if (cleared.code !== 0) {
       const last = steps.at(-1);
       if (last) return failed(cleared, last.change, last.step);

@@ -141,6 +141,17 @@ describe("a firewall step under automatic rollback", () => {
     );
   });
 
+  it("rolls back under the apply's step prefix; stopped by it, the timer's rollback is what it reports", async () => {
+    // The rollback's exec started late, after the session ended: the prefix stops it (no output).
+    const old = host(() => "");
+    const underLock = (script: string) => `STEP-PREFIX\n(\n${script}\n)`;
+    const step = guardedFirewallStep(old, async () => old, "t8", 60, 25_000, "t8", underLock);
+    const r = await step.settle({ code: 1, stdout: "", stderr: "ipfw: bad rule\n" });
+    expect(old.scripts).toHaveLength(1);
+    expect(old.scripts[0]).toMatch(/^STEP-PREFIX\n\(\nif mv \S*armed\.t8 /);
+    expect(r.stderr).toBe("ipfw: bad rule\nthe previous firewall rules come back within 60 s\n");
+  });
+
   it("reports a rollback that failed as failed, with what to do, when new connections are refused", async () => {
     const old = host((s) =>
       s.includes("outcome.t7")

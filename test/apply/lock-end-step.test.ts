@@ -19,6 +19,24 @@ function lockFileOf(dir: string, pid: number): string {
   return file;
 }
 
+/**
+ * A step's files in a directory of its own (record, session-ended mark, a file its body touches)
+ * and the script of a step under `holder`'s lock: the prefix, then `body` in a subshell.
+ */
+function stepFixture(holder = process.pid, lockHolder = holder) {
+  const dir = mkdtempSync(join(tmpdir(), "provision-step-"));
+  const [record, ended, ran] = ["step", "session-ended", "ran"].map((f) => join(dir, f)) as [
+    string,
+    string,
+    string,
+  ];
+  const lock = lockFileOf(dir, lockHolder);
+  const script = (body: string) =>
+    `${registerStepScriptFor(record, ended, holder, lock)}\n(\n${body}\n)`;
+  const run = (body: string) => spawnSync("/bin/sh", ["-c", script(body)], { encoding: "utf8" });
+  return { dir, record, ended, ran, script, run };
+}
+
 describe("ending a cut step", () => {
   it("waits until every process of the step's group is gone, one slow to stop included", async () => {
     const dir = mkdtempSync(join(tmpdir(), "provision-step-"));
@@ -44,102 +62,54 @@ describe("ending a cut step", () => {
   });
 
   it("a step whose shell starts after the holder looked for it stops by itself, running nothing", () => {
-    const dir = mkdtempSync(join(tmpdir(), "provision-step-"));
-    const [pgid, ended, ran] = ["step", "session-ended", "ran"].map((f) => join(dir, f)) as [
-      string,
-      string,
-      string,
-    ];
-    const step = (body: string) =>
-      spawnSync(
-        "/bin/sh",
-        [
-          "-c",
-          `${registerStepScriptFor(pgid, ended, process.pid, lockFileOf(dir, process.pid))}\n(\n${body}\n)`,
-        ],
-        {
-          encoding: "utf8",
-        },
-      );
+    const { record, ended, ran, run } = stepFixture();
     // While the session lives, the step runs and its record goes with it.
-    let r = step(`touch ${ran}`);
+    let r = run(`touch ${ran}`);
     expect(r.status).toBe(0);
     expect(existsSync(ran)).toBe(true);
-    expect(existsSync(pgid)).toBe(false);
+    expect(existsSync(record)).toBe(false);
     // The holder has ended (its session died) and looked: the late step does nothing.
     writeFileSync(ended, "");
-    r = step(`rm ${ran}`);
+    r = run(`rm ${ran}`);
     expect(r.status).toBe(75);
     expect(r.stderr).toContain("the session that started this step has ended");
     expect(existsSync(ran)).toBe(true);
-    expect(existsSync(pgid)).toBe(false);
+    expect(existsSync(record)).toBe(false);
   });
 
   it("a step later still, once the next command has taken the lock and cleared the mark, finds its holder gone and stops", () => {
-    const dir = mkdtempSync(join(tmpdir(), "provision-step-"));
-    const [pgid, ended, ran] = ["step", "session-ended", "ran"].map((f) => join(dir, f)) as [
-      string,
-      string,
-      string,
-    ];
     // The holder of the cut session: a process that has ended (lockf let go when it did).
     const gone = spawnSync("/bin/sh", ["-c", "echo $$"], { encoding: "utf8" });
     const holder = Number(gone.stdout.trim());
     expect(running(holder)).toBe(false);
-    const r = spawnSync(
-      "/bin/sh",
-      [
-        "-c",
-        `${registerStepScriptFor(pgid, ended, holder, lockFileOf(dir, holder))}\n(\ntouch ${ran}\n)`,
-      ],
-      { encoding: "utf8" },
-    );
+    const { record, ran, run } = stepFixture(holder);
+    const r = run(`touch ${ran}`);
     expect(r.status).toBe(75);
     expect(r.stderr).toContain("the session that started this step has ended");
     expect(existsSync(ran)).toBe(false);
-    expect(existsSync(pgid)).toBe(false);
+    expect(existsSync(record)).toBe(false);
   });
 
   it("a step whose holder's pid now belongs to another process stops: the lock file names another holder", () => {
-    const dir = mkdtempSync(join(tmpdir(), "provision-step-"));
-    const [pgid, ended, ran] = ["step", "session-ended", "ran"].map((f) => join(dir, f)) as [
-      string,
-      string,
-      string,
-    ];
     // This process stands for the new owner of the old holder's pid; the next holder wrote its own.
-    const lock = lockFileOf(dir, process.pid + 1_000_000);
-    const r = spawnSync(
-      "/bin/sh",
-      ["-c", `${registerStepScriptFor(pgid, ended, process.pid, lock)}\n(\ntouch ${ran}\n)`],
-      { encoding: "utf8" },
-    );
+    const { record, ran, run } = stepFixture(process.pid, process.pid + 1_000_000);
+    const r = run(`touch ${ran}`);
     expect(r.status).toBe(75);
     expect(existsSync(ran)).toBe(false);
-    expect(existsSync(pgid)).toBe(false);
+    expect(existsSync(record)).toBe(false);
   });
 
   it("a late step whose session's pipes are gone leaves no record behind (the message's write may end its shell)", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "provision-step-"));
-    const [pgid, ended, ran] = ["step", "session-ended", "ran"].map((f) => join(dir, f)) as [
-      string,
-      string,
-      string,
-    ];
+    const { record, ended, ran, script } = stepFixture();
     writeFileSync(ended, "");
     // stderr is a pipe nobody reads any more by the time the step gets to its check, as when
     // sshd has gone with the session.
-    const step = spawn(
-      "/bin/sh",
-      [
-        "-c",
-        `sleep 0.5\n${registerStepScriptFor(pgid, ended, process.pid, lockFileOf(dir, process.pid))}\n(\ntouch ${ran}\n)`,
-      ],
-      { stdio: ["ignore", "ignore", "pipe"] },
-    );
+    const step = spawn("/bin/sh", ["-c", `sleep 0.5\n${script(`touch ${ran}`)}`], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     step.stderr?.destroy();
     await new Promise((r) => step.on("close", r));
-    expect(existsSync(pgid)).toBe(false);
+    expect(existsSync(record)).toBe(false);
     expect(existsSync(ran)).toBe(false);
   });
 });

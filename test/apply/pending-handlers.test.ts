@@ -79,7 +79,18 @@ describe("pending handlers", () => {
     ).toBe(true);
     expect(conn.scripts).toHaveLength(4);
     expect(conn.scripts[2]).toContain("grep -vxF -e 'synapse\trestart synapse'");
-    expect(conn.scripts[3]).toBe(`rm -f ${PENDING_HANDLERS}`);
+    expect(conn.scripts[3]).toBe(`\n(\nrm -f ${PENDING_HANDLERS}\n)`);
+  });
+
+  it("runs the clearing of handlers under the step prefix too: a late one stops with the steps", async () => {
+    // Started after its session ended, an unguarded clear would drop the next apply's record.
+    const conn = recorder();
+    const prefix = "STEP-PREFIX";
+    expect(
+      (await applyPlan(conn, plan([config, restart]), () => undefined, { stepPrefix: prefix })).ok,
+    ).toBe(true);
+    expect(conn.scripts).toHaveLength(4);
+    for (const script of conn.scripts) expect(script.startsWith(`${prefix}\n(\n`)).toBe(true);
   });
 
   it("fails the apply when the record cannot be written, before the file changes", async () => {

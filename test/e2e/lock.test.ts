@@ -38,8 +38,15 @@ describe.skipIf(noAcme)("the apply lock and pending handlers", { timeout: 1_800_
     });
     expect(killed.signal).toBe("SIGKILL");
     expect(killedAt).toBe(20);
+    // The holder named itself in the lock file (lockf -k keeps the file once it lets go).
+    const named = /, process (\d+) on the host$/m.exec(
+      sh(set, 0, "cat /var/run/provision.lock").stdout,
+    );
+    expect(named).not.toBeNull();
     // sshd closes the dead session's channels; the holder ends and lockf lets go.
     await waitFor("the lock to go with the session", unlocked, 15_000);
+    // lockf let go because its child, the holder, ended: its late steps find it gone (kill -0).
+    expect(sh(set, 0, `kill -0 ${named?.[1]}`).code).not.toBe(0);
     const again = provision(["apply", "--yes"]);
     expect(again.stderr).toBe("");
     expect(again.code).toBe(0);

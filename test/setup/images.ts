@@ -16,9 +16,9 @@ import { PREBUILD, setup as setupRun } from "./global.js";
 
 const log = (s: string) => process.stderr.write(`testhost (prebuild): ${s}\n`);
 
-/** One `testhost build` at nice 10; its output goes to stderr line by line, with a prefix. */
-function build(cli: string, args: string[], engineHost: string): Promise<void> {
-  const child = spawn("nice", ["-n", "10", process.execPath, cli, "build", ...args], {
+/** `testhost build` at nice 10; its output goes to stderr line by line, with a prefix. */
+function build(cli: string, engineHost: string): Promise<void> {
+  const child = spawn("nice", ["-n", "10", process.execPath, cli, "build"], {
     cwd: ROOT,
     env: { ...process.env, DOCKER_HOST: engineHost },
     stdio: ["ignore", "pipe", "pipe"],
@@ -28,7 +28,7 @@ function build(cli: string, args: string[], engineHost: string): Promise<void> {
   return new Promise((resolve, reject) => {
     child.on("error", reject);
     child.on("close", (code) =>
-      code === 0 ? resolve() : reject(new Error(`testhost build ${args.join(" ")}: exit ${code}`)),
+      code === 0 ? resolve() : reject(new Error(`testhost build: exit ${code}`)),
     );
   });
 }
@@ -57,7 +57,7 @@ export async function setup(project: TestProject): Promise<void> {
   if (!engine) return;
   PREBUILD.promise = (async () => {
     const t0 = Date.now();
-    await build(cli, [], engine.host).catch((err: Error) =>
+    await build(cli, engine.host).catch((err: Error) =>
       log(`${err.message}; the host files build it and report the error`),
     );
     log(`done after ${((Date.now() - t0) / 1000).toFixed(1)} s`);

@@ -60,12 +60,13 @@ function readFileSafe(p: string): string {
   }
 }
 
-function alive(pid: number): boolean {
+/** Whether a process runs: EPERM means it does, only under another user (kill(2)). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
-  } catch {
-    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 
