@@ -170,6 +170,10 @@ try {
   let recap = "";
   for (let i = 0; i < 3; i++) {
     const t = timed(ansible);
+    if (t.r.error)
+      throw new Error(
+        `ansible-playbook could not run (${t.r.error.message}): install Debian's ansible (apt-get install ansible)`,
+      );
     // What Ansible would change on a host provision reports converged (should be nothing).
     if (i === 0) {
       let task = "";

@@ -70,6 +70,12 @@ async function execOrFailure(
 export const STEP_IDLE_TIMEOUT_MS = 30 * 60_000;
 export const HEARTBEAT_MS = 5_000;
 
+/** A failed clearing of handlers says what did happen: the step itself ran. */
+function notCleared(r: ExecResult, what: string): ExecResult {
+  const sep = r.stderr === "" || r.stderr.endsWith("\n") ? "" : "\n";
+  return { ...r, stderr: `${r.stderr}${sep}${what}\n` };
+}
+
 export async function applyPlan(
   conn: Connector,
   plan: HostPlan,
@@ -89,9 +95,11 @@ export async function applyPlan(
   let applied = 0;
   /** Names this apply on the host: its firewall steps are rolled back together. */
   const run = `${process.pid}-${Date.now()}`;
-  // Every script this apply runs on the host, steps and their bookkeeping alike: one that starts
-  // late, after the session ended, stops rather than touch the next apply's records.
-  // In a subshell: the script's own traps and exits leave the registration's trap alone.
+  // The steps and the clearing of their handlers: one that starts late, after the session ended,
+  // stops rather than touch the next apply's records. In a subshell: the script's own traps and
+  // exits leave the registration's trap alone. Not the immediate rollback of a failed firewall
+  // step (firewall-step.ts): registered, it would be ended with the session midway through
+  // restoring the rules, after its claim had already turned the timer's rollback off.
   const underLock = (body: string) => `${opts.stepPrefix}\n(\n${body}\n)`;
   const failed = (r: ExecResult, change: Change, step: Step): ApplyResult => {
     const { code, stdout } = r;
@@ -137,7 +145,6 @@ export async function applyPlan(
             plan.firewallConfirmSeconds,
             CONFIRM_GRACE_MS,
             run,
-            underLock,
           )
         : undefined;
     const script = underLock(firewall ? firewall.arm(recorded) : recorded);
@@ -165,7 +172,12 @@ export async function applyPlan(
         conn,
         underLock(clearPendingScript(pendingKey(change.recipe, change.handler))),
       );
-      if (cleared.code !== 0) return failed(cleared, change, step);
+      if (cleared.code !== 0)
+        return failed(
+          notCleared(cleared, "the step ran; its handler stays due, and the next apply runs it"),
+          change,
+          step,
+        );
     }
     applied++;
     onEvent({ type: "apply_complete", host: plan.host, change, step, elapsedMs: Date.now() - t0 });
@@ -175,7 +187,15 @@ export async function applyPlan(
     const cleared = await execOrFailure(conn, underLock(clearAllPendingScript));
     if (cleared.code !== 0) {
       const last = steps.at(-1);
-      if (last) return failed(cleared, last.change, last.step);
+      if (last)
+        return failed(
+          notCleared(
+            cleared,
+            "every step ran; the handlers stay due, and the next apply runs them",
+          ),
+          last.change,
+          last.step,
+        );
     }
   }
   return { host: plan.host, ok: true, applied, total };

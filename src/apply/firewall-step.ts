@@ -37,8 +37,6 @@ export function guardedFirewallStep(
   graceMs = CONFIRM_GRACE_MS,
   /** The apply this step is part of: a rollback takes back all of its firewall steps. */
   run = token,
-  /** Wraps a script run on the step's own connection (the apply's step prefix, execute.ts). */
-  underLock: (script: string) => string = (script) => script,
 ) {
   /** Cancels the timer over a connection opened now; a confirmation given up on still closes. */
   const confirmOverNewConnection = async (): Promise<string> => {
@@ -71,7 +69,7 @@ export function guardedFirewallStep(
     async settle(r: ExecResult): Promise<ExecResult> {
       if (r.code !== 0) {
         const back = (
-          await conn.exec(underLock(rollbackNowScript(token))).catch(() => undefined)
+          await conn.exec(rollbackNowScript(token)).catch(() => undefined)
         )?.stdout.trim();
         const told =
           back === "not armed"

@@ -141,17 +141,6 @@ describe("a firewall step under automatic rollback", () => {
     );
   });
 
-  it("rolls back under the apply's step prefix; stopped by it, the timer's rollback is what it reports", async () => {
-    // The rollback's exec started late, after the session ended: the prefix stops it (no output).
-    const old = host(() => "");
-    const underLock = (script: string) => `STEP-PREFIX\n(\n${script}\n)`;
-    const step = guardedFirewallStep(old, async () => old, "t8", 60, 25_000, "t8", underLock);
-    const r = await step.settle({ code: 1, stdout: "", stderr: "ipfw: bad rule\n" });
-    expect(old.scripts).toHaveLength(1);
-    expect(old.scripts[0]).toMatch(/^STEP-PREFIX\n\(\nif mv \S*armed\.t8 /);
-    expect(r.stderr).toBe("ipfw: bad rule\nthe previous firewall rules come back within 60 s\n");
-  });
-
   it("reports a rollback that failed as failed, with what to do, when new connections are refused", async () => {
     const old = host((s) =>
       s.includes("outcome.t7")
@@ -206,13 +195,18 @@ describe("a firewall step under automatic rollback", () => {
   });
 });
 
+/** The example host's plan on a fresh host, and its firewall changes. */
+function firewallPlan() {
+  const [h] = hostsFrom(readFileSync(join(ROOT, "inventory.example.yaml"), "utf8"));
+  if (!h) throw new Error("no host");
+  const { parts, request } = prepare(h, fixedSecrets());
+  const plan = buildPlan(h, parts, freshFacts(request));
+  return { plan, fw: plan.changes.filter((c) => c.recipe === "firewall") };
+}
+
 describe("apply of a firewall change", () => {
   it("arms the write of the firewall script too: the state saved before it holds the script as it was", async () => {
-    const [h] = hostsFrom(readFileSync(join(ROOT, "inventory.example.yaml"), "utf8"));
-    if (!h) throw new Error("no host");
-    const { parts, request } = prepare(h, fixedSecrets());
-    const plan = buildPlan(h, parts, freshFacts(request));
-    const fw = plan.changes.filter((c) => c.recipe === "firewall");
+    const { plan, fw } = firewallPlan();
     expect(fw[0]).toMatchObject({ address: "file /etc/rc.firewall.matrix", firewall: true });
     const conn = host((s) => (s.includes("mv ") && s.includes("/confirmed") ? "confirmed\n" : ""));
     const r = await applyPlan(conn, { ...plan, changes: fw.slice(0, 1) }, () => undefined, {
@@ -224,6 +218,36 @@ describe("apply of a firewall change", () => {
     expect(write).toBeDefined();
     expect(write?.indexOf(`${FIREWALL_DIR}/armed.`)).toBeGreaterThan(0);
     expect(write?.indexOf(`${FIREWALL_DIR}/armed.`)).toBeLessThan(write?.indexOf("mktemp") ?? 0);
+  });
+  it("runs a failed step's immediate rollback outside the step prefix: the session's end never cuts a restore short", async () => {
+    // Registered as a step, the rollback would be ended with its session midway through putting
+    // the rules back, after its claim had already turned the timer's rollback off.
+    const { plan, fw } = firewallPlan();
+    const scripts: string[] = [];
+    const conn: Connector = {
+      name: "m",
+      roundTrips: 0,
+      close: async () => undefined,
+      exec: async (script): Promise<ExecResult> => {
+        scripts.push(script);
+        if (script.startsWith("STEP-PREFIX"))
+          return { code: 1, stdout: "", stderr: "ipfw: bad rule\n" };
+        const claimed = script.includes(`mv ${FIREWALL_DIR}/armed.`);
+        return { code: 0, stdout: claimed ? "rolled back 2026-11-29T19:00:00Z\n" : "", stderr: "" };
+      },
+    };
+    const r = await applyPlan(conn, { ...plan, changes: fw.slice(0, 1) }, () => undefined, {
+      newConnection: async () => conn,
+      stepPrefix: "STEP-PREFIX",
+    });
+    expect(r.ok).toBe(false);
+    expect(scripts).toHaveLength(2);
+    expect(scripts[1]).toMatch(
+      new RegExp(`^if mv ${FIREWALL_DIR}/armed\\.\\S+ ${FIREWALL_DIR}/fired`),
+    );
+    expect(r.failed?.stderr).toBe(
+      "ipfw: bad rule\nthe previous firewall rules were restored (rolled back 2026-11-29T19:00:00Z)\n",
+    );
   });
 });
 

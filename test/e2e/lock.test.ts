@@ -45,7 +45,8 @@ describe.skipIf(noAcme)("the apply lock and pending handlers", { timeout: 1_800_
     expect(named).not.toBeNull();
     // sshd closes the dead session's channels; the holder ends and lockf lets go.
     await waitFor("the lock to go with the session", unlocked, 15_000);
-    // lockf let go because its child, the holder, ended: its late steps find it gone (kill -0).
+    // The emulated lockf(1) lets go only once its child, the holder, has ended, as FreeBSD's
+    // does (it waits for the child, then unlocks): a late step then finds the holder gone.
     expect(sh(set, 0, `kill -0 ${named?.[1]}`).code).not.toBe(0);
     const again = provision(["apply", "--yes"]);
     expect(again.stderr).toBe("");

@@ -140,7 +140,12 @@ export async function stopOwnEngine(run?: string): Promise<boolean> {
     return false;
   const pid = Number(readFileSafe(join(CACHE_DIR, "dockerd.pid")));
   if (!pid || !alive(pid)) return false;
-  process.kill(pid, "SIGTERM");
+  try {
+    process.kill(pid, "SIGTERM");
+  } catch {
+    // A stale pid file naming another user's process (EPERM): not ours to stop.
+    return false;
+  }
   const deadline = Date.now() + 20_000;
   while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
   return true;
