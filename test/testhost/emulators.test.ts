@@ -371,6 +371,43 @@ describe("periodic(8)", () => {
   });
 });
 
+describe("the PostgreSQL client", () => {
+  it("pg_dump and pg_dumpall are the package's major: a newer server is refused, as pg_dump 15 refuses it", () => {
+    // src/bin/pg_dump/pg_backup_db.c (_check_database_version) and pg_dumpall.c: a server newer
+    // than the client's own major is "aborting because of server version mismatch", exit 1.
+    expect(run("pg_dump --version").stdout).toBe("pg_dump (PostgreSQL) 15.18\n");
+    // A newer server beside the packaged 15 (pkg would never pair them; a careless hand might).
+    const pg17 = "/opt/postgresql/17/bin";
+    const start = run(
+      `su -l postgres -c '${pg17}/initdb -D /tmp/pg17 -U postgres -A trust >/dev/null && ${pg17}/pg_ctl -D /tmp/pg17 -o "-p 5433 -k /tmp" -l /tmp/pg17.log -w start >/dev/null'`,
+    );
+    expect(start.code, start.stderr).toBe(0);
+    try {
+      for (const [prog, args] of [
+        ["pg_dump", "-h /tmp -p 5433 -Fc postgres"],
+        ["pg_dumpall", "--host=/tmp --port=5433 --roles-only"],
+      ]) {
+        const r = run(`su -l postgres -c '${prog} ${args}'`);
+        expect(r.stdout).toBe("");
+        expect(r.stderr).toMatch(
+          new RegExp(
+            `^${prog}: error: aborting because of server version mismatch\n${prog}: detail: server version: 17\\.\\d+; ${prog} version: 15\\.18\n$`,
+          ),
+        );
+        expect(r.code).toBe(1);
+      }
+      // Its own major's server it dumps.
+      const own = run("su -l postgres -c 'pg_dump postgres'");
+      expect(own.code, own.stderr).toBe(0);
+      expect(own.stdout).toContain("PostgreSQL database dump");
+    } finally {
+      run(
+        `su -l postgres -c '${pg17}/pg_ctl -D /tmp/pg17 -m fast -w stop'; rm -rf /tmp/pg17 /tmp/pg17.log`,
+      );
+    }
+  });
+});
+
 describe("the packaged Synapse", () => {
   it("py311-matrix-synapse pulls the default client, replacing PostgreSQL 15, and installs a prebuilt Synapse", () => {
     expect(run("pkg info -e postgresql15-server").code).toBe(0);
