@@ -256,8 +256,8 @@ describe("service(8) and rc.subr", () => {
     );
   });
   it("runs PostgreSQL: initdb as the port does, status before and after start", () => {
-    // 15, the oldest server the hosts offer: the test host's pg_dump (sid's default major) dumps
-    // it as it dumps every one, which the periodic test below needs.
+    // 15, the oldest server the hosts offer, with its own client: the periodic test below dumps
+    // it, and the client test starts a newer server beside it.
     expect(run("pkg install -y postgresql15-server").code).toBe(0);
     expect(run("sysrc postgresql_enable=YES").code).toBe(0);
     const before = run("service postgresql status");
@@ -378,14 +378,19 @@ describe("the PostgreSQL client", () => {
     expect(run("pg_dump --version").stdout).toBe("pg_dump (PostgreSQL) 15.18\n");
     // A newer server beside the packaged 15 (pkg would never pair them; a careless hand might).
     const pg17 = "/opt/postgresql/17/bin";
-    const start = run(
-      `su -l postgres -c '${pg17}/initdb -D /tmp/pg17 -U postgres -A trust >/dev/null && ${pg17}/pg_ctl -D /tmp/pg17 -o "-p 5433 -k /tmp" -l /tmp/pg17.log -w start >/dev/null'`,
-    );
-    expect(start.code, start.stderr).toBe(0);
     try {
+      const start = run(
+        `su -l postgres -c '${pg17}/initdb -D /tmp/pg17 -U postgres -A trust >/dev/null && ${pg17}/pg_ctl -D /tmp/pg17 -o "-p 5433 -k /tmp" -l /tmp/pg17.log -w start >/dev/null'`,
+      );
+      expect(start.code, start.stderr).toBe(0);
+      // The server named every way the programs take it: options, a bundle, a connection string
+      // as the database argument, pg_dumpall's -t (no value) before them.
       for (const [prog, args] of [
         ["pg_dump", "-h /tmp -p 5433 -Fc postgres"],
+        ["pg_dump", "-vh/tmp -p5433 postgres"],
+        ["pg_dump", '"host=/tmp port=5433 dbname=postgres"'],
         ["pg_dumpall", "--host=/tmp --port=5433 --roles-only"],
+        ["pg_dumpall", "-t -h /tmp -p 5433"],
       ]) {
         const r = run(`su -l postgres -c '${prog} ${args}'`);
         expect(r.stdout).toBe("");
@@ -396,6 +401,12 @@ describe("the PostgreSQL client", () => {
         );
         expect(r.code).toBe(1);
       }
+      // A server it cannot reach: pg_dump's own error, whatever the check could not ask.
+      const none = run("su -l postgres -c 'pg_dump -h /tmp -p 5999 postgres'");
+      expect(none.stderr).toMatch(
+        /^pg_dump: error: connection to server on socket "\/tmp\/\.s\.PGSQL\.5999" failed: No such file or directory\n/,
+      );
+      expect(none.code).toBe(1);
       // Its own major's server it dumps.
       const own = run("su -l postgres -c 'pg_dump postgres'");
       expect(own.code, own.stderr).toBe(0);

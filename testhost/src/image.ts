@@ -56,7 +56,8 @@ export const PACKAGES = [
   "less",
   // The test network's ACME server (the acme-server container).
   "pebble",
-  // The suite's default major: newer than every server below, so its pg_dump dumps them all.
+  // The suite's default major, newer than every server below: each postgresqlNN-client runs it,
+  // pg_dump and pg_dumpall behind a wrapper that keeps to NN (packages/files/postgresql).
   "postgresql-client",
   "matrix-synapse",
 ];
